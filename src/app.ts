@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { listAgencies } from './modules/agencies/store.js'
+import { feedbackRoutes } from './modules/feedback/routes.js'
+import { healthRoutes } from './modules/health/routes.js'
+import { homeRoutes } from './modules/home/routes.js'
+import { cached } from './platform/cache.js'
+import type { DatabaseHandle } from './platform/db/database.js'
+import { trackAllowedMethods } from './platform/http/allowed-methods.js'
+import { registerErrorPages } from './platform/http/error-pages.js'
+import { registerMetrics } from './platform/http/metrics.js'
+import { registerSecurity } from './platform/http/security.js'
+import { loadMessages, Translator } from './platform/i18n/i18n.js'
+import type { JobQueue } from './platform/jobs/queue.js'
+import { ASSETS_DIR, buildAssets, type AssetManifest } from './platform/views/assets.js'
+import { registerViews } from './platform/views/views.js'
+
+export interface AppDeps {
+  config: Config
+  database: DatabaseHandle
+  jobs: JobQueue
+  logger: Logger
+  /** Built (or read from the build cache) when not given. */
+  manifest?: AssetManifest
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
+
+/** The web application: platform plugins first, then each module's routes. The one wiring place. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, logger } = deps
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Keep a caller's request id (a load balancer's) when it is sane, so one id follows a request.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  })
+  const methodsFor = trackAllowedMethods(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id)
+  })
+
+  registerMetrics(app, () => deps.jobs.depth())
+  await registerSecurity(app, config)
+  await registerViews(app, {
+    config,
+    manifest: deps.manifest ?? buildAssets(),
+    translator: new Translator(loadMessages()),
+  })
+  await app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: '/assets/',
+    preCompressed: true,
+    immutable: true,
+    maxAge: '365d',
+    index: false,
+    decorateReply: false,
+  })
+  registerErrorPages(app, methodsFor)
+
+  healthRoutes(app, { db: database.db })
+  homeRoutes(app, { agencies: cached(60_000, () => listAgencies(database.db)) })
+  feedbackRoutes(app, { db: database.db })
+  return app
+}

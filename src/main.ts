@@ -1,0 +1,98 @@
+import { loadConfig, ConfigError, type Config } from './config.js'
+import { createLogger } from './platform/log.js'
+import { migrate, MigrationError } from './platform/db/migrate.js'
+import { openConfiguredDatabase, run, StartupError, type Role } from './runtime.js'
+import { seedDemoData } from './seed.js'
+
+const HELP = `Usage: ecitizen <command>
+
+Commands:
+  start     Run everything in one process: migrate the database, add the demo data if it is
+            empty, serve the portal and run background jobs. The newcomer's default.
+  web       Serve the portal (HTML and JSON API) only. Run as many as you need behind a load
+            balancer. Refuses to start while migrations are pending.
+  worker    Run background jobs only (notifications, reconciliation, timers). Run one or more.
+  migrate   Apply pending database migrations, then exit.
+  seed      Apply pending migrations and add or refresh the demo data, then exit.
+  help      Show this text.
+
+Settings come from environment variables; the README lists each with its default.
+Without DATABASE_URL the database is embedded (PGlite) under DATA_DIR (./data).`
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`ecitizen: ${message}\n`)
+  process.exit(code)
+}
+
+async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<void> {
+  const logger = createLogger(config.logLevel)
+  const database = await openConfiguredDatabase(config)
+  try {
+    const applied = await migrate(database)
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database already up to date')
+    if (command === 'seed') await seedDemoData(database, logger)
+  } finally {
+    await database.close()
+  }
+}
+
+async function serve(config: Config, role: Role): Promise<void> {
+  const logger = createLogger(config.logLevel)
+  const running = await run(role, config, logger)
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: finishing requests and jobs in flight')
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting anyway')
+      process.exit(1)
+    }, config.shutdownTimeoutMs + 2000)
+    timer.unref()
+    running.stop().then(
+      () => {
+        logger.info('stopped')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'help'
+  if (['help', '--help', '-h'].includes(command)) {
+    process.stdout.write(`${HELP}\n`)
+    return
+  }
+  if (!['start', 'web', 'worker', 'migrate', 'seed'].includes(command)) {
+    fail(`unknown command "${command}"; run "ecitizen help"`, 2)
+  }
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2)
+    throw error
+  }
+  try {
+    if (command === 'migrate' || command === 'seed') await oneShot(config, command)
+    else await serve(config, command as Role)
+  } catch (error) {
+    if (error instanceof MigrationError || error instanceof StartupError) fail(error.message, 1)
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') fail(`port ${config.port} is already in use; set PORT to another`, 1)
+    if (code === 'ECONNREFUSED') fail('cannot reach the database at DATABASE_URL', 1)
+    throw error
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`ecitizen: failed: ${(error as Error).message}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,33 @@
+import type { ColumnType, Generated } from 'kysely'
+
+/** Table types, one interface per table; each module's migrations add theirs here. */
+export interface AgenciesTable {
+  code: string
+  name_en: string
+  name_sw: string
+  summary_en: ColumnType<string, string | undefined, string>
+  summary_sw: ColumnType<string, string | undefined, string>
+  created_at: Generated<Date>
+}
+
+export interface SchemaMigrationsTable {
+  name: string
+  checksum: string
+  applied_at: Generated<Date>
+}
+
+export interface FeedbackTable {
+  id: Generated<string>
+  idempotency_key: string
+  page: string
+  what_doing: string
+  what_wrong: string
+  language: string
+  created_at: Generated<Date>
+}
+
+export interface Database {
+  agencies: AgenciesTable
+  feedback: FeedbackTable
+  schema_migrations: SchemaMigrationsTable
+}

@@ -1,0 +1,83 @@
+import fastifyCookie from '@fastify/cookie'
+import fastifyCsrf from '@fastify/csrf-protection'
+import fastifyFormbody from '@fastify/formbody'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyUnderPressure from '@fastify/under-pressure'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.js'
+import { sendErrorPage } from './error-pages.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false for machine endpoints that authenticate otherwise (payment callbacks, USSD, API tokens). */
+    csrf?: boolean
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  const https = config.publicUrl.startsWith('https:')
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  })
+
+  await app.register(fastifyCookie, { secret: config.cookieSecret })
+  await app.register(fastifyFormbody)
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: '_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: https },
+    getToken: (request: FastifyRequest) =>
+      ((request.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ??
+      (request.headers['x-csrf-token'] as string | undefined),
+  })
+
+  // Every state-changing request carries a valid token unless its route says otherwise.
+  app.addHook('preHandler', (request, reply, done) => {
+    // Unmatched requests go on to the 404/405 page; there is nothing there to protect.
+    if (!UNSAFE_METHODS.has(request.method) || request.is404 || request.routeOptions.config.csrf === false) return done()
+    app.csrfProtection(request, reply, done)
+  })
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    allowList: (request: FastifyRequest) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`,
+    }),
+  })
+
+  if (config.maxEventLoopDelayMs > 0) {
+    await app.register(fastifyUnderPressure, {
+      maxEventLoopDelay: config.maxEventLoopDelayMs,
+      retryAfter: 10,
+      pressureHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+        reply.header('Retry-After', '10')
+        await sendErrorPage(request, reply, 503, 'server busy')
+      },
+    })
+  }
+}

@@ -1,0 +1,92 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyView from '@fastify/view'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import nunjucks from 'nunjucks'
+import type { Config } from '../../config.js'
+import { fromAcceptLanguage, isLanguage, type Language, type Translate, type Translator } from '../i18n/i18n.js'
+import type { AssetManifest } from './assets.js'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+export const LANGUAGE_COOKIE = 'lang'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The person's language: ?lang=, then their saved choice, then their browser's, then English. */
+    language(): Language
+    t: Translate
+  }
+  interface FastifyReply {
+    /** Renders a page in the person's language inside the portal's layout. */
+    page(template: string, data?: Record<string, unknown>): Promise<FastifyReply>
+  }
+}
+
+export function languageOf(request: FastifyRequest): Language {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang
+  if (isLanguage(query)) return query
+  const saved = request.cookies?.[LANGUAGE_COOKIE]
+  if (isLanguage(saved)) return saved
+  return fromAcceptLanguage(request.headers['accept-language']) ?? 'en'
+}
+
+export async function registerViews(
+  app: FastifyInstance,
+  options: { config: Config; manifest: AssetManifest; translator: Translator },
+): Promise<void> {
+  const { config, manifest, translator } = options
+  const asset = (name: string) => {
+    const file = manifest[name]
+    if (!file) throw new Error(`no asset named ${name}`)
+    return `/assets/${file}`
+  }
+
+  await app.register(fastifyView, {
+    engine: { nunjucks },
+    templates: [
+      path.join(ROOT, 'src/platform/views/templates'),
+      path.join(ROOT, 'src/modules'),
+      path.join(ROOT, 'node_modules/govuk-frontend/dist'),
+    ],
+    options: { autoescape: true, throwOnUndefined: false },
+    defaultContext: { portalName: config.portalName, country: config.country, asset },
+  })
+
+  app.decorateRequest('language', function (this: FastifyRequest) {
+    return languageOf(this)
+  })
+  app.decorateRequest('t', {
+    getter(this: FastifyRequest) {
+      return translator.for(this.language())
+    },
+  })
+
+  // Choosing a language with ?lang= is remembered for the pages that follow.
+  app.addHook('onRequest', async (request, reply) => {
+    const query = (request.query as Record<string, unknown>).lang
+    if (isLanguage(query) && request.cookies[LANGUAGE_COOKIE] !== query) {
+      reply.setCookie(LANGUAGE_COOKIE, query, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 })
+    }
+  })
+
+  app.decorateReply('page', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const request = this.request
+    const lang = request.language()
+    this.header('Content-Language', lang)
+    this.header('Cache-Control', 'no-store')
+    const html = await this.viewAsync(template, {
+      lang,
+      t: translator.for(lang),
+      languageHref: (target: Language) => languageHref(request.url, target),
+      csrfToken: () => this.generateCsrf(),
+      ...data,
+    })
+    return this.type('text/html; charset=utf-8').send(html)
+  })
+}
+
+function languageHref(url: string, target: Language): string {
+  const parsed = new URL(url, 'http://x')
+  parsed.searchParams.set('lang', target)
+  return `${parsed.pathname}${parsed.search}`
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+import { defineJobs } from './jobs.js'
+import { openDatabase, type DatabaseHandle } from './platform/db/database.js'
+import { migrate, readMigrations } from './platform/db/migrate.js'
+import { JobQueue } from './platform/jobs/queue.js'
+import { isEmpty, seedDemoData } from './seed.js'
+
+export type Role = 'start' | 'web' | 'worker'
+
+export class StartupError extends Error {}
+
+export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize })
+}
+
+async function assertMigrated(database: DatabaseHandle): Promise<void> {
+  const applied = await database.db
+    .selectFrom('schema_migrations')
+    .select('name')
+    .execute()
+    .catch(() => [])
+  const names = new Set(applied.map((row) => row.name))
+  const pending = readMigrations().filter((migration) => !names.has(migration.name))
+  if (pending.length > 0) {
+    throw new StartupError(`${pending.length} database migration(s) pending; run "ecitizen migrate" first`)
+  }
+}
+
+export interface Running {
+  app?: FastifyInstance
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a process role. `start` is the newcomer's everything-in-one: it migrates, seeds an empty
+ * database, serves and works. `web` and `worker` are for production, where migrating is a deploy step.
+ */
+export async function run(role: Role, config: Config, logger: Logger): Promise<Running> {
+  const database = await openConfiguredDatabase(config)
+  try {
+    if (role === 'start') {
+      const applied = await migrate(database)
+      if (applied.length) logger.info({ applied }, 'migrations applied')
+      if (await isEmpty(database)) await seedDemoData(database, logger)
+    } else {
+      await assertMigrated(database)
+    }
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+
+  const jobs = new JobQueue(database, logger.child({ component: 'jobs' }), {
+    pollSeconds: config.jobPollSeconds,
+    worker: role !== 'web',
+  })
+  defineJobs(jobs)
+  await jobs.start()
+
+  let app: FastifyInstance | undefined
+  if (role !== 'worker') {
+    app = await buildApp({ config, database, jobs, logger })
+    await app.listen({ host: config.host, port: config.port })
+  }
+  logger.info({ role, engine: database.engine, url: app ? config.publicUrl : undefined }, 'eCitizen is running')
+
+  return {
+    app,
+    // Order matters: stop taking requests (finishing those in flight), then finish running jobs, then
+    // close the database they both use.
+    stop: async () => {
+      await app?.close()
+      await jobs.stop(config.shutdownTimeoutMs)
+      await database.close()
+    },
+  }
+}

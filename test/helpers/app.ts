@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import pino from 'pino'
+import { buildApp } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import type { DatabaseHandle } from '../../src/platform/db/database.js'
+import { JobQueue } from '../../src/platform/jobs/queue.js'
+import { freshDatabase } from './database.js'
+
+export interface LogLine {
+  level: number
+  msg: string
+  [key: string]: unknown
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  database: DatabaseHandle
+  jobs: JobQueue
+  config: Config
+  /** Every log line the app wrote, parsed. */
+  logs: LogLine[]
+  close(): Promise<void>
+}
+
+/** The app on a fresh database, with its logs captured; `env` overrides settings as variables would. */
+export async function testApp(
+  options: { env?: Record<string, string>; database?: DatabaseHandle; routes?: (app: FastifyInstance) => void } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env })
+  const database = options.database ?? (await freshDatabase())
+  const logs: LogLine[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as LogLine)
+      done()
+    },
+  })
+  const logger = pino({ level: config.logLevel }, sink)
+  const jobs = new JobQueue(database, logger, { pollSeconds: 1, worker: false })
+  await jobs.start()
+  const app = await buildApp({ config, database, jobs, logger })
+  options.routes?.(app)
+  await app.ready()
+  return {
+    app,
+    database,
+    jobs,
+    config,
+    logs,
+    close: async () => {
+      await app.close()
+      await jobs.stop(1000)
+      await database.close()
+    },
+  }
+}
+
+/** Server errors in the captured logs (level 50 and above). */
+export function serverErrors(logs: LogLine[]): LogLine[] {
+  return logs.filter((line) => line.level >= 50)
+}
+
+/** A form's CSRF token and its cookie, fetched the way a browser would. */
+export async function csrfFrom(app: FastifyInstance, url: string): Promise<{ token: string; cookie: string; html: string }> {
+  const response = await app.inject({ method: 'GET', url })
+  const html = response.body
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+  if (!token) throw new Error(`no CSRF token on ${url}`)
+  const cookie = response.cookies.map((c) => `${c.name}=${c.value}`).join('; ')
+  return { token, cookie, html }
+}
