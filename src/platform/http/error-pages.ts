@@ -65,7 +65,7 @@ export function registerErrorPages(app: FastifyInstance, methodsFor: (url: strin
 
   app.setNotFoundHandler(async (request, reply) => {
     const allowed = methodsFor(request.url)
-    if (allowed.length > 0) {
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('Allow', allowed.join(', '))
       return sendErrorPage(request, reply, 405, `method ${request.method} not allowed`)
     }

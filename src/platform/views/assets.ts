@@ -17,6 +17,9 @@ export const ASSETS_DIR = path.join(ROOT, '.build/assets')
 
 export type AssetManifest = Record<string, string>
 
+/** Bump when the build itself changes (not only its inputs), so old builds are not reused. */
+const BUILD_FORMAT = 2
+
 function hash(content: string | Buffer, length = 12): string {
   return createHash('sha256').update(content).digest('hex').slice(0, length)
 }
@@ -38,7 +41,7 @@ function inputsKey(): string {
     .readdirSync(SOURCES)
     .sort()
     .map((file) => `${file}:${hash(fs.readFileSync(path.join(SOURCES, file)))}`)
-  return hash([govukVersion, ...parts].join('\n'))
+  return hash([BUILD_FORMAT, govukVersion, ...parts].join('\n'))
 }
 
 /** Builds the assets when their inputs changed (or were never built) and returns the manifest. */
