@@ -181,7 +181,7 @@ export const SETTINGS = {
     variable: 'RATE_LIMIT_PER_MINUTE',
     description: 'Requests one address may make each minute before getting the 429 page.',
     defaultText: '600',
-    read: (raw) => integer(1, 1_000_000, 600)(raw, 'RATE_LIMIT_PER_MINUTE'),
+    read: (raw) => integer(1, 1_000_000_000, 600)(raw, 'RATE_LIMIT_PER_MINUTE'),
   },
   maxEventLoopDelayMs: {
     variable: 'MAX_EVENT_LOOP_DELAY_MS',

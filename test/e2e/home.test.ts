@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import AxeBuilder from '@axe-core/playwright'
+import { AxeBuilder } from '@axe-core/playwright'
 import pino from 'pino'
 import type { Browser, Page } from 'playwright-core'
 import { seedDemoData } from '../../src/seed.js'

@@ -19,6 +19,8 @@ describe(`jobs on ${TEST_ENGINE}`, () => {
   let queue: JobQueue
   const handled: { data: { n: number }; attempt: number; at: number }[] = []
   let failuresLeft = 0
+  let slowStarted = false
+  const slowFinished: number[] = []
 
   before(async () => {
     database = await freshDatabase()
@@ -37,10 +39,17 @@ describe(`jobs on ${TEST_ENGINE}`, () => {
       },
     })
     queue.define<{ n: number }>({ name: 'test-outbox', handle: async () => {} })
+    queue.define<{ n: number }>({
+      name: 'test-slow',
+      handle: async (data) => {
+        slowStarted = true
+        await new Promise((resolve) => setTimeout(resolve, 1500))
+        slowFinished.push(data.n)
+      },
+    })
     await queue.start()
   })
   after(async () => {
-    await queue.stop(2000)
     await database.close()
   })
 
@@ -78,5 +87,12 @@ describe(`jobs on ${TEST_ENGINE}`, () => {
     const before = await queue.depth()
     await queue.enqueue(database.db, 'test-outbox', { n: 4 }, { startAfterSeconds: 3600 })
     assert.equal(await queue.depth(), before + 1)
+  })
+
+  it('lets a running job finish before stopping', async () => {
+    await queue.enqueue(database.db, 'test-slow', { n: 5 })
+    await until(async () => slowStarted)
+    await queue.stop(10_000)
+    assert.deepEqual(slowFinished, [5])
   })
 })

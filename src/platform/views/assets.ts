@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
-import * as sass from 'sass'
 
 /**
  * Static assets, fingerprinted: each file is served under a name carrying a hash of its content, so it
@@ -45,7 +44,7 @@ function inputsKey(): string {
 }
 
 /** Builds the assets when their inputs changed (or were never built) and returns the manifest. */
-export function buildAssets(outDir = ASSETS_DIR): AssetManifest {
+export async function buildAssets(outDir = ASSETS_DIR): Promise<AssetManifest> {
   const key = inputsKey()
   const manifestFile = path.join(outDir, `manifest.${key}.json`)
   if (fs.existsSync(manifestFile)) return JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as AssetManifest
@@ -63,6 +62,8 @@ export function buildAssets(outDir = ASSETS_DIR): AssetManifest {
     manifest[logical] = name
   }
 
+  // Loaded only when a build is needed: the compiler is large and most starts reuse the last build.
+  const sass = await import('sass')
   const css = sass.compile(path.join(SOURCES, 'app.scss'), {
     loadPaths: [path.join(ROOT, 'node_modules')],
     style: 'compressed',

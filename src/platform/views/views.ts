@@ -6,6 +6,7 @@ import nunjucks from 'nunjucks'
 import type { Config } from '../../config.js'
 import { fromAcceptLanguage, isLanguage, type Language, type Translate, type Translator } from '../i18n/i18n.js'
 import type { AssetManifest } from './assets.js'
+import type { PageCache } from './page-cache.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const LANGUAGE_COOKIE = 'lang'
@@ -17,8 +18,11 @@ declare module 'fastify' {
     t: Translate
   }
   interface FastifyReply {
-    /** Renders a page in the person's language inside the portal's layout. */
-    page(template: string, data?: Record<string, unknown>): Promise<FastifyReply>
+    /**
+     * Renders a page in the person's language inside the portal's layout. With `cache`, a page that
+     * is the same for every visitor is rendered once per key and kept in `cache` for a while.
+     */
+    page(template: string, data?: Record<string, unknown>, cache?: { store: PageCache; key: string }): Promise<FastifyReply>
   }
 }
 
@@ -69,11 +73,20 @@ export async function registerViews(
     }
   })
 
-  app.decorateReply('page', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+  app.decorateReply('page', async function (
+    this: FastifyReply,
+    template: string,
+    data: Record<string, unknown> = {},
+    cache?: { store: PageCache; key: string },
+  ) {
     const request = this.request
     const lang = request.language()
     this.header('Content-Language', lang)
     this.header('Cache-Control', 'no-store')
+    this.type('text/html; charset=utf-8')
+    const key = cache && `${lang}:${cache.key}`
+    const hit = key && cache.store.get(key)
+    if (hit) return this.send(hit)
     const html = await this.viewAsync(template, {
       lang,
       t: translator.for(lang),
@@ -81,7 +94,8 @@ export async function registerViews(
       csrfToken: () => this.generateCsrf(),
       ...data,
     })
-    return this.type('text/html; charset=utf-8').send(html)
+    if (key) cache.store.set(key, html)
+    return this.send(html)
   })
 }
 
