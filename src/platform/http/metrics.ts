@@ -36,7 +36,7 @@ export function registerMetrics(app: FastifyInstance, queueDepth: () => Promise<
     },
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -44,6 +44,7 @@ export function registerMetrics(app: FastifyInstance, queueDepth: () => Promise<
     }
     requests.inc(labels)
     duration.observe(labels, reply.elapsedTime / 1000)
+    done()
   })
 
   app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {

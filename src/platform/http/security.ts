@@ -21,8 +21,11 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   const https = config.publicUrl.startsWith('https:')
 
   const headers = securityHeaders(https)
-  app.addHook('onRequest', async (_request, reply) => {
+  // Callback-style hooks on the hot path: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers)
+    reply.header('X-Request-Id', request.id)
+    done()
   })
 
   await app.register(fastifyCookie, { secret: config.cookieSecret })

@@ -66,11 +66,12 @@ export async function registerViews(
   })
 
   // Choosing a language with ?lang= is remembered for the pages that follow.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const query = (request.query as Record<string, unknown>).lang
     if (isLanguage(query) && request.cookies[LANGUAGE_COOKIE] !== query) {
       reply.setCookie(LANGUAGE_COOKIE, query, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 })
     }
+    done()
   })
 
   app.decorateReply('page', async function (
