@@ -32,6 +32,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
 /** The web application: platform plugins first, then each module's routes. The one wiring place. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database, logger } = deps
+  // Before anything starts watching the event loop: a first build compiles Sass for a second or two.
+  const manifest = deps.manifest ?? (await buildAssets())
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Keep a caller's request id (a load balancer's) when it is sane, so one id follows a request.
@@ -61,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerSecurity(app, config)
   await registerViews(app, {
     config,
-    manifest: deps.manifest ?? (await buildAssets()),
+    manifest,
     translator: new Translator(loadMessages()),
   })
   await app.register(fastifyStatic, {
