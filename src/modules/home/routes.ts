@@ -9,16 +9,15 @@ export function homeRoutes(app: FastifyInstance, deps: { agencies: () => Promise
   app.get('/', async (request, reply) => {
     const query = Object.keys(request.query as object)
     const cacheable = query.length === 0 || (query.length === 1 && query[0] === 'lang')
-    const lang = request.language()
-    const agencies = (await deps.agencies()).map((agency) => ({
-      code: agency.code,
-      name: lang === 'sw' ? agency.name_sw : agency.name_en,
-      summary: lang === 'sw' ? agency.summary_sw : agency.summary_en,
-    }))
-    return reply.page(
-      'home/views/home.njk',
-      { pageTitle: request.t('home.title'), agencies },
-      cacheable ? { store: cache, key: request.url } : undefined,
-    )
+    const load = async () => {
+      const lang = request.language()
+      const agencies = (await deps.agencies()).map((agency) => ({
+        code: agency.code,
+        name: lang === 'sw' ? agency.name_sw : agency.name_en,
+        summary: lang === 'sw' ? agency.summary_sw : agency.summary_en,
+      }))
+      return { pageTitle: request.t('home.title'), agencies }
+    }
+    return reply.page('home/views/home.njk', load, cacheable ? { store: cache, key: request.url } : undefined)
   })
 }

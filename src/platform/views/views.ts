@@ -11,6 +11,9 @@ import type { PageCache } from './page-cache.js'
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const LANGUAGE_COOKIE = 'lang'
 
+/** A page's data, or (for cached pages) a function that loads it only when the page must be rendered. */
+export type PageData = Record<string, unknown> | (() => Promise<Record<string, unknown>>)
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The person's language: ?lang=, then their saved choice, then their browser's, then English. */
@@ -22,7 +25,7 @@ declare module 'fastify' {
      * Renders a page in the person's language inside the portal's layout. With `cache`, a page that
      * is the same for every visitor is rendered once per key and kept in `cache` for a while.
      */
-    page(template: string, data?: Record<string, unknown>, cache?: { store: PageCache; key: string }): Promise<FastifyReply>
+    page(template: string, data?: PageData, cache?: { store: PageCache; key: string }): Promise<FastifyReply>
   }
 }
 
@@ -77,7 +80,7 @@ export async function registerViews(
   app.decorateReply('page', async function (
     this: FastifyReply,
     template: string,
-    data: Record<string, unknown> = {},
+    data: PageData = {},
     cache?: { store: PageCache; key: string },
   ) {
     const request = this.request
@@ -93,7 +96,7 @@ export async function registerViews(
       t: translator.for(lang),
       languageHref: (target: Language) => languageHref(request.url, target),
       csrfToken: () => this.generateCsrf(),
-      ...data,
+      ...(typeof data === 'function' ? await data() : data),
     })
     if (key) cache.store.set(key, html)
     return this.send(html)
