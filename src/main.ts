@@ -1,8 +1,10 @@
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { createLogger } from './platform/log.js'
-import { migrate, MigrationError } from './platform/db/migrate.js'
-import { openConfiguredDatabase, run, StartupError, type Role } from './runtime.js'
-import { seedDemoData } from './seed.js'
+import type { Role } from './runtime.js'
+
+// The database, web and job modules load only for commands that use them, so `help` and a bad setting
+// answer at once.
+const runtime = () => import('./runtime.js')
 
 const HELP = `Usage: ecitizen <command>
 
@@ -26,6 +28,9 @@ function fail(message: string, code: number): never {
 
 async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<void> {
   const logger = createLogger(config.logLevel)
+  const { openConfiguredDatabase } = await runtime()
+  const { migrate } = await import('./platform/db/migrate.js')
+  const { seedDemoData } = await import('./seed.js')
   const database = await openConfiguredDatabase(config)
   try {
     const applied = await migrate(database)
@@ -38,6 +43,7 @@ async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<voi
 
 async function serve(config: Config, role: Role): Promise<void> {
   const logger = createLogger(config.logLevel)
+  const { run } = await runtime()
   const running = await run(role, config, logger)
   let stopping = false
   const shutdown = (signal: string) => {
@@ -84,6 +90,8 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'migrate' || command === 'seed') await oneShot(config, command)
     else await serve(config, command as Role)
   } catch (error) {
+    const { StartupError } = await runtime()
+    const { MigrationError } = await import('./platform/db/migrate.js')
     if (error instanceof MigrationError || error instanceof StartupError) fail(error.message, 1)
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') fail(`port ${config.port} is already in use; set PORT to another`, 1)

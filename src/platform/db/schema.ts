@@ -26,8 +26,24 @@ export interface FeedbackTable {
   created_at: Generated<Date>
 }
 
+export interface AuditLogTable {
+  id: Generated<string>
+  occurred_at: Generated<Date>
+  actor_id: string | null
+  actor_role: string | null
+  action: string
+  subject_type: string | null
+  subject_id: string | null
+  outcome: 'success' | 'failure' | 'denied'
+  ip: string | null
+  request_id: string | null
+  /** jsonb: written as a JSON string, read back as an object. */
+  details: ColumnType<Record<string, unknown>, string, never>
+}
+
 export interface Database {
   agencies: AgenciesTable
+  audit_log: AuditLogTable
   feedback: FeedbackTable
   schema_migrations: SchemaMigrationsTable
 }
