@@ -3,7 +3,17 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { registerRoutes } from './modules/accounts/register-routes.js'
+import { RegistrationService } from './modules/accounts/registration.js'
+import { sessionsRoutes } from './modules/accounts/sessions-routes.js'
+import { signInRoutes } from './modules/accounts/sign-in-routes.js'
+import { SignInService } from './modules/accounts/sign-in.js'
+import { verifyRoutes } from './modules/accounts/verify-routes.js'
+import type { Messenger } from './modules/accounts/messenger.js'
 import { listAgencies } from './modules/agencies/store.js'
+import { notificationRoutes } from './modules/notifications/routes.js'
+import { notify, type NotificationRequest } from './modules/notifications/service.js'
+import { EmbeddedPopulationRegistry } from './modules/registry/embedded.js'
 import { feedbackRoutes } from './modules/feedback/routes.js'
 import { healthRoutes } from './modules/health/routes.js'
 import { homeRoutes } from './modules/home/routes.js'
@@ -16,6 +26,7 @@ import { registerSecurity } from './platform/http/security.js'
 import { loadMessages, Translator } from './platform/i18n/i18n.js'
 import type { JobQueue } from './platform/jobs/queue.js'
 import { ASSETS_DIR, buildAssets, type AssetManifest } from './platform/views/assets.js'
+import { Sessions } from './platform/sessions/sessions.js'
 import { registerViews } from './platform/views/views.js'
 
 export interface AppDeps {
@@ -76,9 +87,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     decorateReply: false,
   })
   registerErrorPages(app, methodsFor)
+  const db = database.db
+  const secure = config.publicUrl.startsWith('https:')
+  const sessions = new Sessions(db, { secure, idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours })
+  sessions.register(app)
 
-  healthRoutes(app, { db: database.db })
-  homeRoutes(app, { agencies: cached(60_000, () => listAgencies(database.db)) })
-  feedbackRoutes(app, { db: database.db })
+  // Messages go out through the notifications outbox, in the caller's transaction.
+  const messenger: Messenger = {
+    send: async (executor, message) => {
+      await notify(executor, deps.jobs, message as NotificationRequest)
+    },
+  }
+  const registry = new EmbeddedPopulationRegistry(db)
+  const registration = new RegistrationService(db, registry, messenger, config.publicUrl)
+
+  healthRoutes(app, { db })
+  homeRoutes(app, { agencies: cached(60_000, () => listAgencies(db)) })
+  feedbackRoutes(app, { db })
+  signInRoutes(app, { signIn: new SignInService(db, messenger), sessions, ipLimitPer10Minutes: 100 })
+  registerRoutes(app, { registration, sessions, secureCookies: secure })
+  verifyRoutes(app, { db, registration })
+  sessionsRoutes(app, { db })
+  notificationRoutes(app, { db, environment: config.environment })
   return app
 }

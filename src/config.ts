@@ -3,11 +3,12 @@
  * does nothing; `loadConfig(env)` does the work, so tests pass their own environment.
  */
 import path from 'node:path'
+import { NOTIFICATION_SETTINGS, NotificationSettingError, type NotificationSettings } from './modules/notifications/settings.js'
 
 export type Environment = 'production' | 'development' | 'test'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
-export interface Config {
+export interface Config extends NotificationSettings {
   environment: Environment
   host: string
   port: number
@@ -25,6 +26,8 @@ export interface Config {
   maxEventLoopDelayMs: number
   shutdownTimeoutMs: number
   jobPollSeconds: number
+  sessionIdleMinutes: number
+  sessionMaxHours: number
 }
 
 export class ConfigError extends Error {
@@ -201,12 +204,31 @@ export const SETTINGS = {
     defaultText: '2',
     read: (raw) => integer(1, 300, 2)(raw, 'JOB_POLL_SECONDS'),
   },
+  sessionIdleMinutes: {
+    variable: 'SESSION_IDLE_MINUTES',
+    description: 'A session unused for this long ends; the person signs in again.',
+    defaultText: '30',
+    read: (raw) => integer(1, 24 * 60, 30)(raw, 'SESSION_IDLE_MINUTES'),
+  },
+  sessionMaxHours: {
+    variable: 'SESSION_MAX_HOURS',
+    description: 'A session ends this long after sign-in, however busy.',
+    defaultText: '12',
+    read: (raw) => integer(1, 24 * 30, 12)(raw, 'SESSION_MAX_HOURS'),
+  },
+  ...NOTIFICATION_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }
 
 export function loadConfig(env: Env = process.env): Config {
   const config = {} as Record<string, unknown>
   for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting<unknown>][]) {
-    config[key] = setting.read(env[setting.variable], env)
+    try {
+      config[key] = setting.read(env[setting.variable], env)
+    } catch (error) {
+      // The notification settings live with their module, which cannot import this one (a cycle).
+      if (error instanceof NotificationSettingError) throw new ConfigError(error.variable, error.reason)
+      throw error
+    }
   }
   return config as unknown as Config
 }

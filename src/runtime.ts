@@ -6,6 +6,7 @@ import { defineJobs } from './jobs.js'
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js'
 import { migrate, readMigrations } from './platform/db/migrate.js'
 import { JobQueue } from './platform/jobs/queue.js'
+import { createSenders } from './modules/notifications/senders.js'
 import { isEmpty, seedDemoData } from './seed.js'
 
 export type Role = 'start' | 'web' | 'worker'
@@ -57,7 +58,9 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
     pollSeconds: config.jobPollSeconds,
     worker: role !== 'web',
   })
-  defineJobs(jobs)
+  const senders = createSenders(config)
+  logger.info({ email: senders.routes.email, sms: senders.routes.sms }, 'messages go out through')
+  defineJobs(jobs, { db: database.db, senders })
   await jobs.start()
 
   let app: FastifyInstance | undefined

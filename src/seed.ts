@@ -2,16 +2,18 @@ import type { Logger } from 'pino'
 import type { DatabaseHandle } from './platform/db/database.js'
 import { DEMO_AGENCIES } from './modules/agencies/demo-agencies.js'
 import { countAgencies, upsertAgencies } from './modules/agencies/store.js'
+import { seedRegistry } from './modules/registry/seed.js'
 
 /**
  * Demo data: fictional where it concerns people, public where it concerns agencies. Idempotent, so
  * `seed` can be run on a database that already has it.
  */
 export async function seedDemoData(database: DatabaseHandle, logger: Logger): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
+  const registry = await database.db.transaction().execute(async (trx) => {
     await upsertAgencies(trx, DEMO_AGENCIES)
+    return seedRegistry(trx)
   })
-  logger.info({ agencies: DEMO_AGENCIES.length }, 'demo data seeded')
+  logger.info({ agencies: DEMO_AGENCIES.length, people: registry.people.length, businesses: registry.businesses.length }, 'demo data seeded')
 }
 
 /** `start` seeds a database that has never been seeded, so a first run shows a living portal. */

@@ -4,6 +4,9 @@ import pino from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import type { DatabaseHandle } from '../../src/platform/db/database.js'
+import { defineJobs } from '../../src/jobs.js'
+import { createSenders } from '../../src/modules/notifications/senders.js'
+import { readNotificationSettings } from '../../src/modules/notifications/settings.js'
 import { JobQueue } from '../../src/platform/jobs/queue.js'
 import { freshDatabase } from './database.js'
 
@@ -27,7 +30,9 @@ export interface TestApp {
 export async function testApp(
   options: { env?: Record<string, string>; database?: DatabaseHandle; routes?: (app: FastifyInstance) => void } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env })
+  // Load shedding is off unless a test turns it on: seeding a database in the test process blocks the
+  // event loop for a moment, which would shed the test's own requests.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', ...options.env })
   const database = options.database ?? (await freshDatabase())
   const logs: LogLine[] = []
   const sink = new Writable({
@@ -38,6 +43,8 @@ export async function testApp(
   })
   const logger = pino({ level: config.logLevel }, sink)
   const jobs = new JobQueue(database, logger, { pollSeconds: 1, worker: false })
+  // Messages stay in the outbox table (no provider configured), where tests read them.
+  defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})) })
   await jobs.start()
   const app = await buildApp({ config, database, jobs, logger })
   options.routes?.(app)

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { NotificationTables } from '../../modules/notifications/tables.js'
+import type { RegistryTables } from '../../modules/registry/tables.js'
 
 /** Table types, one interface per table; each module's migrations add theirs here. */
 export interface AgenciesTable {
@@ -41,8 +43,62 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, unknown>, string, never>
 }
 
-export interface Database {
+export type Role = 'citizen' | 'agency_officer' | 'agency_supervisor' | 'agency_admin' | 'support_agent' | 'platform_admin'
+export type AccountKind = 'citizen' | 'resident' | 'visitor' | 'staff'
+export type SecondFactor = 'sms' | 'email' | 'totp' | 'passkey'
+
+export interface AccountsTable {
+  id: Generated<string>
+  kind: AccountKind
+  id_number: string | null
+  passport_number: string | null
+  nationality: string | null
+  first_name: string
+  last_name: string
+  email: string
+  email_verified_at: Date | null
+  phone: string
+  phone_verified_at: Date | null
+  password_hash: string
+  second_factor: Generated<SecondFactor>
+  role: Generated<Role>
+  agency_code: string | null
+  language: Generated<'en' | 'sw'>
+  failed_sign_ins: Generated<number>
+  locked_until: Date | null
+  created_at: Generated<Date>
+}
+
+export interface SessionsTable {
+  token_hash: string
+  account_id: string
+  stage: 'second-factor' | 'signed-in'
+  created_at: Generated<Date>
+  last_seen_at: Generated<Date>
+  expires_at: Date
+  ip: string | null
+  user_agent: string | null
+  revoked_at: Date | null
+}
+
+export interface OneTimeCodesTable {
+  id: Generated<string>
+  account_id: string
+  purpose: 'sign-in' | 'verify-phone' | 'verify-email' | 'reset-password'
+  channel: 'sms' | 'email'
+  secret_hash: string
+  expires_at: Date
+  used_at: Date | null
+  attempts: Generated<number>
+  created_at: Generated<Date>
+}
+
+/** Modules that own their table types contribute them here. */
+export interface Database extends RegistryTables, NotificationTables {
+  accounts: AccountsTable
   agencies: AgenciesTable
+  one_time_codes: OneTimeCodesTable
+  sessions: SessionsTable
   audit_log: AuditLogTable
   feedback: FeedbackTable
   schema_migrations: SchemaMigrationsTable

@@ -55,7 +55,13 @@ export async function registerViews(
       path.join(ROOT, 'src/modules'),
       path.join(ROOT, 'node_modules/govuk-frontend/dist'),
     ],
-    options: { autoescape: true, throwOnUndefined: false },
+    options: {
+      autoescape: true,
+      throwOnUndefined: false,
+      onConfigure: (env: nunjucks.Environment) => {
+        env.addFilter('dateTime', (value: Date | string, lang: Language) => formatDateTime(value, lang))
+      },
+    },
     defaultContext: { portalName: config.portalName, country: config.country, asset },
   })
 
@@ -88,7 +94,8 @@ export async function registerViews(
     this.header('Content-Language', lang)
     this.header('Cache-Control', 'no-store')
     this.type('text/html; charset=utf-8')
-    const key = cache && `${lang}:${cache.key}`
+    // A signed-in person's pages show their name and a sign-out button: never from the shared cache.
+    const key = cache && !request.session && `${lang}:${cache.key}`
     const hit = key && cache.store.get(key)
     if (hit) return this.send(hit)
     const html = await this.viewAsync(template, {
@@ -96,11 +103,23 @@ export async function registerViews(
       t: translator.for(lang),
       languageHref: (target: Language) => languageHref(request.url, target),
       csrfToken: () => this.generateCsrf(),
+      signedIn: request.session?.stage === 'signed-in',
+      firstName: request.session?.firstName,
       ...(typeof data === 'function' ? await data() : data),
     })
     if (key) cache.store.set(key, html)
     return this.send(html)
   })
+}
+
+const DATE_TIME = {
+  en: new Intl.DateTimeFormat('en-KE', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Africa/Nairobi' }),
+  sw: new Intl.DateTimeFormat('sw-KE', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Africa/Nairobi' }),
+}
+
+/** Times as people in Kenya read them: East Africa Time, in their language. */
+export function formatDateTime(value: Date | string, lang: Language): string {
+  return DATE_TIME[lang].format(typeof value === 'string' ? new Date(value) : value)
 }
 
 function languageHref(url: string, target: Language): string {

@@ -1,0 +1,83 @@
+import { sql } from 'kysely'
+import type { Db } from '../db/database.js'
+import type { Role, SessionsTable } from '../db/schema.js'
+
+export interface SessionRecord {
+  tokenHash: string
+  accountId: string
+  stage: SessionsTable['stage']
+  lastSeenAt: Date
+  role: Role
+  agencyCode: string | null
+  firstName: string
+}
+
+/** One indexed query: the live session for a token hash, with what every page needs of its account. */
+export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: number): Promise<SessionRecord | undefined> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .executeTakeFirst()
+  return (
+    row && {
+      tokenHash: row.token_hash,
+      accountId: row.account_id,
+      stage: row.stage,
+      lastSeenAt: row.last_seen_at,
+      role: row.role,
+      agencyCode: row.agency_code,
+      firstName: row.first_name,
+    }
+  )
+}
+
+export async function insertSession(
+  db: Db,
+  session: { tokenHash: string; accountId: string; stage: SessionsTable['stage']; maxHours: number; ip?: string; userAgent?: string },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: session.tokenHash,
+      account_id: session.accountId,
+      stage: session.stage,
+      expires_at: sql<Date>`now() + make_interval(hours => ${session.maxHours})`,
+      ip: session.ip ?? null,
+      user_agent: session.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute()
+}
+
+export async function touchSession(db: Db, tokenHash: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: sql<Date>`now()` }).where('token_hash', '=', tokenHash).execute()
+}
+
+export async function revokeSession(db: Db, tokenHash: string): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: sql<Date>`now()` }).where('token_hash', '=', tokenHash).execute()
+}
+
+export async function revokeAccountSessions(db: Db, accountId: string, except?: string): Promise<void> {
+  let query = db
+    .updateTable('sessions')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+  if (except) query = query.where('token_hash', '<>', except)
+  await query.execute()
+}
+
+export function listAccountSessions(db: Db, accountId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['token_hash', 'stage', 'created_at', 'last_seen_at', 'ip', 'user_agent'])
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .orderBy('last_seen_at', 'desc')
+    .execute()
+}
