@@ -3,6 +3,8 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { PasswordResetService } from './modules/accounts/password-reset.js'
+import { passwordResetRoutes } from './modules/accounts/password-reset-routes.js'
 import { registerRoutes } from './modules/accounts/register-routes.js'
 import { RegistrationService } from './modules/accounts/registration.js'
 import { sessionsRoutes } from './modules/accounts/sessions-routes.js'
@@ -108,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRoutes(app, { registration, sessions, secureCookies: secure })
   verifyRoutes(app, { db, registration })
   sessionsRoutes(app, { db })
+  passwordResetRoutes(app, { reset: new PasswordResetService(db, messenger, config.publicUrl) })
   notificationRoutes(app, { db, environment: config.environment })
   return app
 }

@@ -55,14 +55,24 @@ export async function issueLinkToken(db: Db, accountId: string, purpose: keyof t
   return token
 }
 
-export async function useLinkToken(
-  db: Db,
-  token: string,
-  purpose: keyof typeof LINK_MINUTES,
-): Promise<{ status: 'ok'; accountId: string } | { status: 'expired' | 'used' | 'unknown' }> {
+export type LinkStatus = { status: 'ok'; accountId: string } | { status: 'expired' | 'used' | 'unknown' }
+
+/** Whether a link token would work now, and for whom, without using it (to show the form it leads to). */
+export async function linkTokenStatus(db: Db, token: string, purpose: keyof typeof LINK_MINUTES): Promise<LinkStatus> {
   const found = await findCodeBySecret(db, digest(token))
   if (!found || found.purpose !== purpose) return { status: 'unknown' }
   if (found.used_at) return { status: 'used' }
   if (found.expires_at.getTime() <= Date.now()) return { status: 'expired' }
-  return (await useCode(db, found.id)) ? { status: 'ok', accountId: found.account_id } : { status: 'used' }
+  return { status: 'ok', accountId: found.account_id }
+}
+
+export async function useLinkToken(
+  db: Db,
+  token: string,
+  purpose: keyof typeof LINK_MINUTES,
+): Promise<LinkStatus> {
+  const found = await findCodeBySecret(db, digest(token))
+  const status = await linkTokenStatus(db, token, purpose)
+  if (status.status !== 'ok' || !found) return status
+  return (await useCode(db, found.id)) ? status : { status: 'used' }
 }

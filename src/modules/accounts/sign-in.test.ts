@@ -85,7 +85,7 @@ describe(`sign in on ${TEST_ENGINE}`, () => {
     for (let i = 0; i <= FREE_ATTEMPTS; i++) await browser.submit('/sign-in', '/sign-in', { name: account.email, password: `wrong ${i}` })
     const locked = await browser.submit('/sign-in', '/sign-in', { name: account.email, password: TEST_PASSWORD })
     assert.equal(locked.statusCode, 400, 'even the right password waits out the lock')
-    assert.match(await lastMessageTo(t.database.db, account.email), /paused sign-in/)
+    assert.match(await lastMessageTo(t.database.db, account.email), /sign-in to your account is paused/)
     const attempts = await sql<{ n: string }>`select count(*)::text as n from audit_log where actor_id = ${account.id} and action = 'sign-in.password'`.execute(t.database.db)
     assert.equal(attempts.rows[0]?.n, String(FREE_ATTEMPTS + 2))
   })

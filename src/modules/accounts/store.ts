@@ -124,3 +124,12 @@ export async function countCodeAttempt(db: Db, id: string): Promise<number> {
     .executeTakeFirstOrThrow()
   return row.attempts
 }
+
+export async function setPassword(db: Db, accountId: string, passwordHash: string): Promise<Account> {
+  return db
+    .updateTable('accounts')
+    .set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null })
+    .where('id', '=', accountId)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}

@@ -59,11 +59,11 @@ export const TEMPLATES = {
   'account-locked': {
     en: {
       subject: 'Sign-in paused on your account',
-      text: 'Hello {name}. There have been several wrong passwords for your account, so we have paused sign-in for a short time. If this was not you, reset your password.',
+      text: 'Hello {name}. After several wrong passwords, sign-in to your account is paused for a short time. If this was not you, reset your password.',
     },
     sw: {
       subject: 'Kuingia kwenye akaunti yako kumesitishwa',
-      text: 'Habari {name}. Kumekuwa na manenosiri kadhaa yasiyo sahihi kwa akaunti yako, kwa hiyo tumesitisha kuingia kwa muda mfupi. Ikiwa si wewe, weka nenosiri jipya.',
+      text: 'Habari {name}. Baada ya manenosiri kadhaa yasiyo sahihi, kuingia kwenye akaunti yako kumesitishwa kwa muda mfupi. Ikiwa si wewe, weka nenosiri jipya.',
     },
   },
   'registration-attempt': {

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { AxeBuilder } from '@axe-core/playwright'
+import pino from 'pino'
+import type { Browser, Page } from 'playwright-core'
+import { DEMO_WANJIKU } from '../../src/modules/registry/demo-fixed.js'
+import { seedDemoData } from '../../src/seed.js'
+import { testApp, type TestApp } from '../helpers/app.js'
+import { browserMissing, launchBrowser } from '../helpers/browser.js'
+
+const skip = browserMissing()
+
+async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze()
+  assert.ok(results.passes.length > 10, 'axe ran its checks')
+  assert.deepEqual(
+    results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    [],
+    `on ${page.url()}`,
+  )
+}
+
+describe('an account from registration to a second sign-in, in a browser', { skip }, () => {
+  let t: TestApp
+  let browser: Browser
+  let base: string
+
+  before(async () => {
+    t = await testApp()
+    await seedDemoData(t.database, pino({ level: 'silent' }))
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await t?.close()
+  })
+
+  /** The newest message in the developer outbox for a recipient, read the way a developer would. */
+  async function fromOutbox(page: Page, recipient: string): Promise<string> {
+    await page.goto(`${base}/dev/outbox`)
+    const row = page.locator('tbody tr', { hasText: recipient }).first()
+    return row.innerText()
+  }
+
+  it('registers, confirms email and phone, signs out, signs in with ID number and SMS code, reviews sessions', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const outbox = await context.newPage()
+
+    await page.goto(`${base}/register`)
+    await expectAccessible(page)
+    await page.getByLabel('Kenyan national ID card').check()
+    await page.getByLabel('ID number').fill(DEMO_WANJIKU.idNumber!)
+    await page.getByLabel('First name').fill('Wanjiku')
+    await page.getByLabel('Year of birth').fill('1990')
+    await page.getByRole('button', { name: 'Continue' }).click()
+
+    await page.waitForURL(/\/register\/details$/)
+    await page.getByLabel('Email address').fill('wanjiku@example.ke')
+    await page.getByLabel('Mobile phone number').fill('0712 345 678')
+    await page.getByLabel('Create a password').fill('password')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.locator('.govuk-error-summary').waitFor()
+    await expectAccessible(page)
+    assert.equal(await page.getByLabel('Email address').inputValue(), 'wanjiku@example.ke', 'typed details kept')
+    await page.getByLabel('Create a password').fill('mango tree by the river')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(/\/register\/check-email$/)
+
+    const email = await fromOutbox(outbox, 'wanjiku@example.ke')
+    const link = /http\S+\/account\/verify-email\/\S+/.exec(email)?.[0]
+    assert.ok(link, 'the outbox shows the confirmation link')
+    await outbox.goto(link.replace(/^https?:\/\/[^/]+/, base))
+    assert.match(await outbox.locator('h1').innerText(), /Your email address is confirmed/)
+
+    const sms = await fromOutbox(outbox, '+254712345678')
+    const phoneCode = /\b\d{6}\b/.exec(sms)?.[0]
+    assert.ok(phoneCode)
+    await page.goto(`${base}/account/verify`)
+    await page.getByLabel(/Enter the 6-digit code/).fill(phoneCode)
+    await page.getByRole('button', { name: 'Confirm phone' }).click()
+    await page.getByText('The phone number ending 678 is confirmed.').waitFor()
+    await expectAccessible(page)
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(/\/signed-out$/)
+
+    await page.goto(`${base}/sign-in`)
+    await expectAccessible(page)
+    await page.getByLabel('Email address or ID number').fill(DEMO_WANJIKU.idNumber!)
+    await page.getByLabel('Password', { exact: true }).fill('mango tree by the river')
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForURL(/\/sign-in\/code$/)
+    await expectAccessible(page)
+    const signInSms = await fromOutbox(outbox, '+254712345678')
+    const signInCode = /sign-in code is (\d{6})/.exec(signInSms)?.[1]
+    assert.ok(signInCode)
+    await page.getByLabel('Security code').fill(signInCode)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForURL(/\/dashboard$/)
+    assert.match(await page.locator('h1').innerText(), /My applications/)
+    await expectAccessible(page)
+
+    await page.getByRole('link', { name: 'Where you are signed in' }).click()
+    await page.waitForURL(/\/account\/sessions$/)
+    await page.getByText('This device').waitFor()
+    await expectAccessible(page)
+    // The table's button, named with its device ("Sign out Chrome · Linux"), not the menu's.
+    await page.getByRole('button', { name: /^Sign out .+/ }).click()
+    await page.waitForURL(/\/signed-out$/)
+    await page.goto(`${base}/dashboard`)
+    await page.waitForURL(/\/sign-in$/)
+    await context.close()
+  })
+})
