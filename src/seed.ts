@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { DatabaseHandle } from './platform/db/database.js'
 import { DEMO_AGENCIES } from './modules/agencies/demo-agencies.js'
 import { countAgencies, upsertAgencies } from './modules/agencies/store.js'
+import { seedDemoAccounts } from './modules/accounts/demo-accounts.js'
 import { seedRegistry } from './modules/registry/seed.js'
 
 /**
@@ -11,7 +12,9 @@ import { seedRegistry } from './modules/registry/seed.js'
 export async function seedDemoData(database: DatabaseHandle, logger: Logger): Promise<void> {
   const registry = await database.db.transaction().execute(async (trx) => {
     await upsertAgencies(trx, DEMO_AGENCIES)
-    return seedRegistry(trx)
+    const seeded = await seedRegistry(trx)
+    await seedDemoAccounts(trx)
+    return seeded
   })
   logger.info({ agencies: DEMO_AGENCIES.length, people: registry.people.length, businesses: registry.businesses.length }, 'demo data seeded')
 }

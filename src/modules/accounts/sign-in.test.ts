@@ -130,3 +130,22 @@ describe(`sign in on ${TEST_ENGINE}`, () => {
     assert.equal(response.headers.location, '/sign-in')
   })
 })
+
+describe(`the demo account on ${TEST_ENGINE}`, () => {
+  it('is seeded once and signs in as the README says', async () => {
+    const t = await testApp()
+    try {
+      const { seedDemoAccounts, DEMO_ACCOUNTS } = await import('./demo-accounts.js')
+      assert.equal(await seedDemoAccounts(t.database.db), 1)
+      assert.equal(await seedDemoAccounts(t.database.db), 0, 'seeding again changes nothing')
+      const demo = DEMO_ACCOUNTS[0]!
+      const browser = new Browser(t.app)
+      const first = await browser.submit('/sign-in', '/sign-in', { name: demo.idNumber, password: demo.password })
+      assert.equal(first.headers.location, '/sign-in/code')
+      const code = codeIn(await lastMessageTo(t.database.db, demo.phone))
+      assert.equal((await browser.submit('/sign-in/code', '/sign-in/code', { code })).headers.location, '/dashboard')
+    } finally {
+      await t.close()
+    }
+  })
+})
