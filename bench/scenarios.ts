@@ -2,7 +2,13 @@
 export interface Scenario {
   name: string
   path: string
+  method?: 'GET' | 'POST'
   headers?: Record<string, string>
+  body?: string
+  /** Statuses that count as success (default: any 2xx). */
+  expect?: number[]
+  /** Compared with this ceiling (requests/s) instead of, or as well as, the hello-world. */
+  ceiling?: number
 }
 
 export const SCENARIOS: Scenario[] = [

@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db })
   homeRoutes(app, { agencies: cached(60_000, () => listAgencies(db)) })
   feedbackRoutes(app, { db })
-  signInRoutes(app, { signIn: new SignInService(db, messenger), sessions, ipLimitPer10Minutes: 100 })
+  signInRoutes(app, { signIn: new SignInService(db, messenger), sessions, ipLimitPer10Minutes: config.signInLimitPer10Minutes })
   registerRoutes(app, { registration, sessions, secureCookies: secure })
   verifyRoutes(app, { db, registration })
   sessionsRoutes(app, { db })

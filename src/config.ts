@@ -28,6 +28,7 @@ export interface Config extends NotificationSettings {
   jobPollSeconds: number
   sessionIdleMinutes: number
   sessionMaxHours: number
+  signInLimitPer10Minutes: number
 }
 
 export class ConfigError extends Error {
@@ -215,6 +216,12 @@ export const SETTINGS = {
     description: 'A session ends this long after sign-in, however busy.',
     defaultText: '12',
     read: (raw) => integer(1, 24 * 30, 12)(raw, 'SESSION_MAX_HOURS'),
+  },
+  signInLimitPer10Minutes: {
+    variable: 'SIGN_IN_LIMIT_PER_10_MINUTES',
+    description: 'Sign-in, code and reset attempts one address may make in 10 minutes (many phones share a carrier address).',
+    defaultText: '100',
+    read: (raw) => integer(1, 1_000_000_000, 100)(raw, 'SIGN_IN_LIMIT_PER_10_MINUTES'),
   },
   ...NOTIFICATION_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }

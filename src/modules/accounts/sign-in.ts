@@ -46,7 +46,7 @@ export class SignInService {
       }
       throw REFUSED
     }
-    await clearFailedSignIns(this.db, account.id)
+    if (account.failed_sign_ins > 0 || account.locked_until) await clearFailedSignIns(this.db, account.id)
     await audit(this.db, { action: 'sign-in.password', outcome: 'success', actorId: account.id, subjectType: 'account', subjectId: account.id }, context)
     return account
   }

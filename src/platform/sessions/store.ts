@@ -10,6 +10,8 @@ export interface SessionRecord {
   role: Role
   agencyCode: string | null
   firstName: string
+  /** Email and phone both confirmed. */
+  verified: boolean
 }
 
 /** One indexed query: the live session for a token hash, with what every page needs of its account. */
@@ -18,6 +20,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
     .selectFrom('sessions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name'])
+    .select(sql<boolean>`a.email_verified_at is not null and a.phone_verified_at is not null`.as('verified'))
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', sql<Date>`now()`)
@@ -32,6 +35,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
       role: row.role,
       agencyCode: row.agency_code,
       firstName: row.first_name,
+      verified: row.verified,
     }
   )
 }
