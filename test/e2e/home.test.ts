@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { AxeBuilder } from '@axe-core/playwright'
-import pino from 'pino'
 import type { Browser, Page } from 'playwright-core'
-import { seedDemoData } from '../../src/seed.js'
-import { testApp, type TestApp } from '../helpers/app.js'
-import { browserMissing, launchBrowser } from '../helpers/browser.js'
+import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
 
 const skip = browserMissing()
 
-async function accessibilityViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  assert.ok(results.passes.length > 10, 'axe ran its checks')
-  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-}
-
 describe('the home page in a browser', { skip }, () => {
-  let t: TestApp
+  let journey: Journey
   let browser: Browser
   let base: string
   const consoleErrors: string[] = []
 
   before(async () => {
-    t = await testApp()
-    await seedDemoData(t.database, pino({ level: 'silent' }))
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    browser = await launchBrowser()
+    journey = await startJourney()
+    ;({ browser, base } = journey)
   })
-  after(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  after(() => journey?.close())
 
   async function open(path: string): Promise<Page> {
     const context = await browser.newContext()

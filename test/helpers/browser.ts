@@ -1,5 +1,10 @@
 import fs from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import assert from 'node:assert/strict'
+import { AxeBuilder } from '@axe-core/playwright'
+import pino from 'pino'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { seedDemoData } from '../../src/seed.js'
+import { testApp, type TestApp } from './app.js'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -26,4 +31,35 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   })
+}
+
+/** WCAG 2.2 AA violations axe-core finds on the page, one line each (empty when there are none). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze()
+  assert.ok(results.passes.length > 10, 'axe ran its checks')
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
+}
+
+export interface Journey {
+  t: TestApp
+  browser: Browser
+  base: string
+  close(): Promise<void>
+}
+
+/** The portal with its demo data, listening on a free local port, and a browser to drive it. */
+export async function startJourney(): Promise<Journey> {
+  const t = await testApp()
+  await seedDemoData(t.database, pino({ level: 'silent' }))
+  const base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  const browser = await launchBrowser()
+  return {
+    t,
+    browser,
+    base,
+    close: async () => {
+      await browser.close()
+      await t.close()
+    },
+  }
 }

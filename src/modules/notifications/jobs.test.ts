@@ -9,15 +9,7 @@ import type { SmsMessage } from '../../platform/sms/sms-sender.js'
 import { notificationJobs } from './jobs.js'
 import { notificationDb, notify } from './service.js'
 import { findNotification, type NotificationDb } from './store.js'
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('condition not met in time')
-}
+import { until } from '../../../test/helpers/wait.js'
 
 describe(`the delivery job in a worker on ${TEST_ENGINE}`, () => {
   let database: DatabaseHandle

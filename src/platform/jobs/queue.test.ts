@@ -4,15 +4,7 @@ import pino from 'pino'
 import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
 import type { DatabaseHandle } from '../db/database.js'
 import { JobQueue } from './queue.js'
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('condition not met in time')
-}
+import { until } from '../../../test/helpers/wait.js'
 
 describe(`jobs on ${TEST_ENGINE}`, () => {
   let database: DatabaseHandle
