@@ -29,6 +29,7 @@ export interface Config extends NotificationSettings {
   sessionIdleMinutes: number
   sessionMaxHours: number
   signInLimitPer10Minutes: number
+  redisUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -222,6 +223,12 @@ export const SETTINGS = {
     description: 'Sign-in, code and reset attempts one address may make in 10 minutes (many phones share a carrier address).',
     defaultText: '100',
     read: (raw) => integer(1, 1_000_000_000, 100)(raw, 'SIGN_IN_LIMIT_PER_10_MINUTES'),
+  },
+  redisUrl: {
+    variable: 'REDIS_URL',
+    description: 'redis://host:6379: rate-limit counters shared by every web process. Unset: each process counts alone.',
+    defaultText: '(unset: in-process counters)',
+    read: (raw) => (raw ? url('REDIS_URL', raw, ['redis:', 'rediss:']) : undefined),
   },
   ...NOTIFICATION_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }

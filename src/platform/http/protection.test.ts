@@ -61,3 +61,36 @@ describe('protection under load and failure', () => {
     await t.app.close()
   })
 })
+
+describe('rate limits shared through Redis', () => {
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+  it('counts requests to two web processes together', { skip: process.env.CI || process.env.TEST_REDIS_URL ? false : 'set TEST_REDIS_URL to run' }, async () => {
+    const env = { REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '4' }
+    const first = await testApp({ env })
+    const second = await testApp({ env, database: undefined })
+    try {
+      // A fresh address per run, so an earlier run's counts in Redis do not matter.
+      const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}`
+      const codes: number[] = []
+      for (const t of [first, second, first, second, first]) {
+        codes.push((await t.app.inject({ url: '/feedback', remoteAddress: address })).statusCode)
+      }
+      assert.deepEqual(codes, [200, 200, 200, 200, 429])
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
+
+  it('lets requests through when Redis is away', async () => {
+    const t = await testApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_MINUTE: '4' } })
+    try {
+      const started = Date.now()
+      assert.equal((await t.app.inject('/feedback')).statusCode, 200)
+      assert.ok(Date.now() - started < 5000, 'without waiting long for it')
+    } finally {
+      await t.close()
+    }
+  })
+})

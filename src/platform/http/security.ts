@@ -3,6 +3,7 @@ import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyUnderPressure from '@fastify/under-pressure'
+import { Redis } from 'ioredis'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { sendErrorPage } from './error-pages.js'
@@ -18,6 +19,14 @@ declare module 'fastify' {
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  // Behind a load balancer every web process must see the same counts, or a limit is multiplied by
+  // the number of processes. Redis only ever holds counters; if it is away, requests are let through.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1 })
+    : undefined
+  redis?.on('error', (error) => app.log.warn({ err: error }, 'rate-limit store unavailable'))
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
+
   const https = config.publicUrl.startsWith('https:')
 
   const headers = securityHeaders(https)
@@ -48,6 +57,9 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
 
   await app.register(fastifyRateLimit, {
     global: true,
+    redis,
+    nameSpace: 'ecitizen-rate-limit-',
+    skipOnError: true,
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
     // The counters travel only on the 429 itself: writing them on every answer cost a tenth of throughput.
