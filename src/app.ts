@@ -3,6 +3,8 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { AuthenticatorService } from './modules/accounts/authenticator.js'
+import { authenticatorRoutes } from './modules/accounts/authenticator-routes.js'
 import { PasswordResetService } from './modules/accounts/password-reset.js'
 import { passwordResetRoutes } from './modules/accounts/password-reset-routes.js'
 import { registerRoutes } from './modules/accounts/register-routes.js'
@@ -106,7 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db })
   homeRoutes(app, { agencies: cached(60_000, () => listAgencies(db)) })
   feedbackRoutes(app, { db })
-  signInRoutes(app, { signIn: new SignInService(db, messenger), sessions, ipLimitPer10Minutes: config.signInLimitPer10Minutes })
+  const authenticator = new AuthenticatorService(db, config.portalName)
+  signInRoutes(app, { signIn: new SignInService(db, messenger, authenticator), sessions, ipLimitPer10Minutes: config.signInLimitPer10Minutes })
+  authenticatorRoutes(app, { authenticator })
   registerRoutes(app, { registration, sessions, secureCookies: secure })
   verifyRoutes(app, { db, registration })
   sessionsRoutes(app, { db })

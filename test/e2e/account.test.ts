@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { DEMO_ACCOUNTS } from '../../src/modules/accounts/demo-accounts.js'
 import { DEMO_ODHIAMBO } from '../../src/modules/registry/demo-fixed.js'
 import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
 
@@ -96,6 +97,26 @@ describe('an account from registration to a second sign-in, in a browser', { ski
     await page.waitForURL(/\/signed-out$/)
     await page.goto(`${base}/dashboard`)
     await page.waitForURL(/\/sign-in$/)
+    await context.close()
+  })
+
+  it('shows an accessible authenticator set-up page to the demo citizen', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const outbox = await context.newPage()
+    const demo = DEMO_ACCOUNTS[0]!
+    await page.goto(`${base}/sign-in`)
+    await page.getByLabel('Email address or ID number').fill(demo.idNumber)
+    await page.getByLabel('Password', { exact: true }).fill(demo.password)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForURL(/\/sign-in\/code$/)
+    const code = /sign-in code is (\d{6})/.exec(await fromOutbox(outbox, demo.phone))?.[1]
+    await page.getByLabel('Security code').fill(code!)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForURL(/\/dashboard$/)
+    await page.getByRole('link', { name: 'Use an authenticator app instead of text messages' }).click()
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor()
+    await expectAccessible(page)
     await context.close()
   })
 })

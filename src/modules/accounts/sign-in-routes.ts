@@ -48,10 +48,10 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
 
   const codePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const account = await signIn.findAccount(request.session!.accountId)
-    const channel = account?.second_factor === 'email' ? 'email' : 'sms'
+    const channel = account?.second_factor === 'totp' ? 'totp' : account?.second_factor === 'email' ? 'email' : 'sms'
     return {
       pageTitle: request.t('signIn.code.title'),
-      destination: account ? maskedDestination(channel, account.phone, account.email) : '',
+      destination: account && channel !== 'totp' ? maskedDestination(channel, account.phone, account.email) : '',
       channel,
       ...extra,
     }

@@ -3,6 +3,7 @@ import { audit, type RequestContext } from '../../platform/audit/audit.js'
 import type { Db } from '../../platform/db/database.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { checkCode, CODE_MINUTES, issueCode, type CodeCheck } from './codes.js'
+import type { AuthenticatorService } from './authenticator.js'
 import type { Messenger } from './messenger.js'
 import { verifyAgainstDecoy, verifyPassword } from './password.js'
 import { clearFailedSignIns, findAccount, findAccountBySignInName, recordFailedSignIn, type Account } from './store.js'
@@ -20,6 +21,7 @@ export class SignInService {
   constructor(
     private readonly db: Db,
     private readonly messenger: Messenger,
+    private readonly authenticator: AuthenticatorService,
   ) {}
 
   async checkPassword(name: string, password: string, context: RequestContext): Promise<Account> {
@@ -51,8 +53,9 @@ export class SignInService {
     return account
   }
 
-  /** Sends a sign-in code by the account's channel (SMS unless they chose email). */
-  async sendCode(account: Account): Promise<'sms' | 'email'> {
+  /** Sends a sign-in code by the account's channel (SMS unless they chose email); an app needs none. */
+  async sendCode(account: Account): Promise<'sms' | 'email' | 'totp'> {
+    if (account.second_factor === 'totp') return 'totp'
     const channel = account.second_factor === 'email' ? 'email' : 'sms'
     await this.db.transaction().execute(async (trx) => {
       const code = await issueCode(trx, account.id, 'sign-in', channel)
@@ -69,7 +72,18 @@ export class SignInService {
   }
 
   async checkCode(accountId: string, code: string, context: RequestContext): Promise<CodeCheck> {
-    const result = /^\s*\d{3}\s?\d{3}\s*$/.test(code) ? await checkCode(this.db, accountId, 'sign-in', code) : 'wrong'
+    const account = await findAccount(this.db, accountId)
+    let result: CodeCheck
+    if (account?.second_factor === 'totp') {
+      result = (await this.authenticator.verify(accountId, code)) ? 'ok' : 'wrong'
+      // Wrong app codes count like wrong passwords: the same growing lock stops guessing.
+      if (result === 'wrong') {
+        const updated = await recordFailedSignIn(this.db, accountId, FREE_ATTEMPTS)
+        if (updated.locked_until && updated.locked_until.getTime() > Date.now()) result = 'too-many'
+      } else if (account.failed_sign_ins > 0) await clearFailedSignIns(this.db, accountId)
+    } else {
+      result = /^\s*\d{3}\s?\d{3}\s*$/.test(code) ? await checkCode(this.db, accountId, 'sign-in', code) : 'wrong'
+    }
     await audit(
       this.db,
       { action: 'sign-in.second-factor', outcome: result === 'ok' ? 'success' : 'failure', actorId: accountId, subjectType: 'account', subjectId: accountId, details: { result } },

@@ -67,6 +67,17 @@ export interface AccountsTable {
   failed_sign_ins: Generated<number>
   locked_until: Date | null
   created_at: Generated<Date>
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>
+  account_id: string
+  code_hash: string
+  used_at: Date | null
+  created_at: Generated<Date>
 }
 
 export interface SessionsTable {
@@ -98,6 +109,7 @@ export interface Database extends RegistryTables, NotificationTables {
   accounts: AccountsTable
   agencies: AgenciesTable
   one_time_codes: OneTimeCodesTable
+  recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
   audit_log: AuditLogTable
   feedback: FeedbackTable
