@@ -20,6 +20,8 @@ export interface SessionSettings {
 /** How often a busy session's last-seen time is written: enough for a 30-minute idle timeout. */
 const TOUCH_EVERY_MS = 60_000
 
+const WITHOUT_SESSION = /^\/(assets\/|healthz|readyz|metrics)/
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
@@ -38,6 +40,8 @@ export class Sessions {
   register(app: FastifyInstance): void {
     app.decorateRequest('session', null)
     app.addHook('preHandler', async (request) => {
+      // Browsers send the cookie with every stylesheet and script too: those need no session query.
+      if (WITHOUT_SESSION.test(request.url)) return
       const token = request.cookies[this.cookieName]
       if (!token || token.length > 100) return
       const session = await findLiveSession(this.db, hashToken(token), this.settings.idleMinutes)
