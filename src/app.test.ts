@@ -10,10 +10,10 @@ describe(`the web shell on ${TEST_ENGINE}`, () => {
   before(async () => {
     t = await testApp({
       routes: (app) => {
-        app.get('/test/boom', async () => {
+        app.get('/test/boom', { config: { access: 'public' } }, async () => {
           throw new Error('secret internal detail at /srv/app/db.ts:42')
         })
-        app.post('/test/echo', { config: { csrf: false } }, async (request) => ({ got: request.body }))
+        app.post('/test/echo', { config: { csrf: false, access: 'public' } }, async (request) => ({ got: request.body }))
       },
     })
     await seedDemoData(t.database, pino({ level: 'silent' }))

@@ -24,6 +24,7 @@ import { homeRoutes } from './modules/home/routes.js'
 import { cached } from './platform/cache.js'
 import type { DatabaseHandle } from './platform/db/database.js'
 import { trackAllowedMethods } from './platform/http/allowed-methods.js'
+import { registerAccessControl } from './platform/access/access.js'
 import { registerErrorPages } from './platform/http/error-pages.js'
 import { registerMetrics } from './platform/http/metrics.js'
 import { registerSecurity } from './platform/http/security.js'
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   })
   const methodsFor = trackAllowedMethods(app)
+  registerAccessControl(app)
   app.addHook('onResponse', (request, reply, done) => {
     // The path only: query strings can carry one-time tokens.
     request.log.info(

@@ -3,7 +3,7 @@ import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { AuthenticatorService } from './authenticator.js'
-import { requireSignedIn } from './guards.js'
+import { allow } from '../../platform/access/access.js'
 
 export function authenticatorRoutes(app: FastifyInstance, deps: { authenticator: AuthenticatorService }): void {
   const { authenticator } = deps
@@ -18,9 +18,9 @@ export function authenticatorRoutes(app: FastifyInstance, deps: { authenticator:
     })
   }
 
-  app.get('/account/authenticator', { preHandler: requireSignedIn }, async (request, reply) => setupPage(request, reply))
+  app.get('/account/authenticator', allow('signed-in'), async (request, reply) => setupPage(request, reply))
 
-  app.post('/account/authenticator', { preHandler: requireSignedIn, config: { rateLimit: { max: 20, timeWindow: '10 minutes' } } }, async (request, reply) => {
+  app.post('/account/authenticator', allow('signed-in', { rateLimit: { max: 20, timeWindow: '10 minutes' } }), async (request, reply) => {
     const code = String((request.body as Record<string, unknown> | undefined)?.code ?? '')
     const recoveryCodes = await authenticator.confirm(request.session!.accountId, code, requestContext(request))
     if (!recoveryCodes) {

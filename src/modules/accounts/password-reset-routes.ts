@@ -3,6 +3,7 @@ import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { PasswordResetService } from './password-reset.js'
+import { allow } from '../../platform/access/access.js'
 
 function bodyField(request: FastifyRequest, name: string): string {
   const value = (request.body as Record<string, unknown> | undefined)?.[name]
@@ -11,7 +12,7 @@ function bodyField(request: FastifyRequest, name: string): string {
 
 export function passwordResetRoutes(app: FastifyInstance, deps: { reset: PasswordResetService }): void {
   const { reset } = deps
-  const limit = { config: { rateLimit: { max: 20, timeWindow: '10 minutes' } } }
+  const limit = allow('public', { rateLimit: { max: 20, timeWindow: '10 minutes' } })
 
   const requestPage = (request: FastifyRequest, reply: FastifyReply, email: string, error?: Invalid) =>
     reply.page('accounts/views/password-forgot.njk', {
@@ -20,7 +21,7 @@ export function passwordResetRoutes(app: FastifyInstance, deps: { reset: Passwor
       errors: error && errorSummary(error, request.t),
     })
 
-  app.get('/password/forgot', async (request, reply) => requestPage(request, reply, ''))
+  app.get('/password/forgot', allow('public'), async (request, reply) => requestPage(request, reply, ''))
 
   app.post('/password/forgot', limit, async (request, reply) => {
     const email = bodyField(request, 'email')
@@ -34,7 +35,7 @@ export function passwordResetRoutes(app: FastifyInstance, deps: { reset: Passwor
     return reply.redirect('/password/forgot/sent', 303)
   })
 
-  app.get('/password/forgot/sent', async (request, reply) =>
+  app.get('/password/forgot/sent', allow('public'), async (request, reply) =>
     reply.page('accounts/views/password-sent.njk', { pageTitle: request.t('reset.sent.title') }),
   )
 
@@ -48,7 +49,7 @@ export function passwordResetRoutes(app: FastifyInstance, deps: { reset: Passwor
     })
   }
 
-  app.get<{ Params: { token: string } }>('/password/reset/:token', async (request, reply) =>
+  app.get<{ Params: { token: string } }>('/password/reset/:token', allow('public'), async (request, reply) =>
     newPasswordPage(request, reply, await reset.status(request.params.token)),
   )
 
@@ -64,7 +65,7 @@ export function passwordResetRoutes(app: FastifyInstance, deps: { reset: Passwor
     return reply.redirect('/password/reset-done', 303)
   })
 
-  app.get('/password/reset-done', async (request, reply) =>
+  app.get('/password/reset-done', allow('public'), async (request, reply) =>
     reply.page('accounts/views/password-done.njk', { pageTitle: request.t('reset.done.title') }),
   )
 }

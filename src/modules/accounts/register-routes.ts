@@ -4,6 +4,7 @@ import { Invalid } from '../../platform/http/errors.js'
 import type { Sessions } from '../../platform/sessions/sessions.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { ProvenIdentity, RegistrationService } from './registration.js'
+import { allow } from '../../platform/access/access.js'
 
 const IDENTITY_COOKIE = 'registration'
 
@@ -27,7 +28,7 @@ function readIdentity(request: FastifyRequest): ProvenIdentity | undefined {
 
 export function registerRoutes(app: FastifyInstance, deps: { registration: RegistrationService; sessions: Sessions; secureCookies: boolean }): void {
   const { registration, sessions } = deps
-  const ipLimit = { config: { rateLimit: { max: 30, timeWindow: '10 minutes' } } }
+  const ipLimit = allow('public', { rateLimit: { max: 30, timeWindow: '10 minutes' } })
   const identityPage = (request: FastifyRequest, reply: FastifyReply, form: Record<string, string>, error?: Invalid) =>
     reply.page('accounts/views/register-identity.njk', {
       pageTitle: error ? request.t('feedback.errorTitle', { title: request.t('register.title') }) : request.t('register.title'),
@@ -35,7 +36,7 @@ export function registerRoutes(app: FastifyInstance, deps: { registration: Regis
       errors: error && errorSummary(error, request.t),
     })
 
-  app.get('/register', async (request, reply) => identityPage(request, reply, { kind: '', idNumber: '', firstName: '', yearOfBirth: '' }))
+  app.get('/register', allow('public'), async (request, reply) => identityPage(request, reply, { kind: '', idNumber: '', firstName: '', yearOfBirth: '' }))
 
   app.post('/register', ipLimit, async (request, reply) => {
     const form = fields(request.body, ['kind', 'idNumber', 'firstName', 'yearOfBirth'])
@@ -65,7 +66,7 @@ export function registerRoutes(app: FastifyInstance, deps: { registration: Regis
       errors: error && errorSummary(error, request.t),
     })
 
-  app.get('/register/details', async (request, reply) => {
+  app.get('/register/details', allow('public'), async (request, reply) => {
     const identity = readIdentity(request)
     if (!identity) return reply.redirect('/register', 303)
     return detailsPage(request, reply, identity, { email: '', phone: '' })
@@ -88,7 +89,7 @@ export function registerRoutes(app: FastifyInstance, deps: { registration: Regis
     }
   })
 
-  app.get('/register/check-email', async (request, reply) =>
+  app.get('/register/check-email', allow('public'), async (request, reply) =>
     reply.page('accounts/views/register-check-email.njk', { pageTitle: request.t('register.checkEmail.title'), signedIn: request.session?.stage === 'signed-in' }),
   )
 }

@@ -3,7 +3,7 @@ import { audit, requestContext } from '../../platform/audit/audit.js'
 import type { Db } from '../../platform/db/database.js'
 import { NotFound } from '../../platform/http/errors.js'
 import { listAccountSessions, revokeAccountSessions, revokeSession } from '../../platform/sessions/store.js'
-import { requireSignedIn } from './guards.js'
+import { allow } from '../../platform/access/access.js'
 
 /** Sessions are named to their owner by a short prefix of their hash; never by the token itself. */
 const PREFIX = 16
@@ -17,7 +17,7 @@ export function deviceName(userAgent: string | null): string {
 }
 
 export function sessionsRoutes(app: FastifyInstance, deps: { db: Db }): void {
-  app.get('/account/sessions', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.get('/account/sessions', allow('signed-in'), async (request, reply) => {
     const current = request.session!.tokenHash
     const sessions = (await listAccountSessions(deps.db, request.session!.accountId)).map((session) => ({
       id: session.token_hash.slice(0, PREFIX),
@@ -30,7 +30,7 @@ export function sessionsRoutes(app: FastifyInstance, deps: { db: Db }): void {
     return reply.page('accounts/views/sessions.njk', { pageTitle: request.t('sessions.title'), sessions })
   })
 
-  app.post('/account/sessions/sign-out', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.post('/account/sessions/sign-out', allow('signed-in'), async (request, reply) => {
     const session = request.session!
     const which = (request.body as Record<string, unknown> | undefined)?.session
     if (which === 'others') {

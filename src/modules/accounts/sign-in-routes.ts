@@ -3,8 +3,8 @@ import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
 import type { Sessions } from '../../platform/sessions/sessions.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
-import { requireSignedIn } from './guards.js'
 import type { SignInService } from './sign-in.js'
+import { allow } from '../../platform/access/access.js'
 
 function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name]
@@ -21,9 +21,9 @@ function maskedDestination(channel: 'sms' | 'email', phone: string, email: strin
 export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService; sessions: Sessions; ipLimitPer10Minutes: number }): void {
   const { signIn, sessions } = deps
   // Per address, on top of the per-account lock: generous, because many phones share one carrier address.
-  const ipLimit = { config: { rateLimit: { max: deps.ipLimitPer10Minutes, timeWindow: '10 minutes' } } }
+  const ipLimit = allow('public', { rateLimit: { max: deps.ipLimitPer10Minutes, timeWindow: '10 minutes' } })
 
-  app.get('/sign-in', async (request, reply) => {
+  app.get('/sign-in', allow('public'), async (request, reply) => {
     if (request.session?.stage === 'signed-in') return reply.redirect('/dashboard', 303)
     return reply.page('accounts/views/sign-in.njk', { pageTitle: request.t('signIn.title'), name: '' })
   })
@@ -57,7 +57,7 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     }
   }
 
-  app.get('/sign-in/code', async (request, reply) => {
+  app.get('/sign-in/code', allow('public'), async (request, reply) => {
     if (request.session?.stage !== 'second-factor') return reply.redirect('/sign-in', 303)
     const sent = (request.query as Record<string, unknown>).sent === '1'
     return reply.page('accounts/views/code.njk', await codePage(request, { sent }))
@@ -92,15 +92,15 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     return reply.redirect('/sign-in/code?sent=1', 303)
   })
 
-  app.post('/sign-out', async (request, reply) => {
+  app.post('/sign-out', allow('public'), async (request, reply) => {
     await sessions.end(request, reply)
     return reply.redirect('/signed-out', 303)
   })
 
-  app.get('/signed-out', async (request, reply) => reply.page('accounts/views/signed-out.njk', { pageTitle: request.t('signOut.title') }))
+  app.get('/signed-out', allow('public'), async (request, reply) => reply.page('accounts/views/signed-out.njk', { pageTitle: request.t('signOut.title') }))
 
   // The session lookup already carries what this page needs: no further query.
-  app.get('/dashboard', { preHandler: requireSignedIn }, async (request, reply) =>
+  app.get('/dashboard', allow('account.own'), async (request, reply) =>
     reply.page('accounts/views/dashboard.njk', {
       pageTitle: request.t('dashboard.title'),
       needsVerification: !request.session!.verified,

@@ -4,9 +4,9 @@ import type { Db } from '../../platform/db/database.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import { checkCode, useLinkToken } from './codes.js'
-import { requireSignedIn } from './guards.js'
 import type { RegistrationService } from './registration.js'
 import { findAccount, markVerified } from './store.js'
+import { allow } from '../../platform/access/access.js'
 
 /** Confirming the email address (a link) and the phone (a code) given at registration. */
 export function verifyRoutes(app: FastifyInstance, deps: { db: Db; registration: RegistrationService }): void {
@@ -25,12 +25,12 @@ export function verifyRoutes(app: FastifyInstance, deps: { db: Db; registration:
     })
   }
 
-  app.get('/account/verify', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.get('/account/verify', allow('account.own'), async (request, reply) => {
     const sent = (request.query as Record<string, unknown>).sent
     return statusPage(request, reply, { sent: sent === 'email' || sent === 'phone' ? sent : undefined })
   })
 
-  app.post('/account/verify/phone', { preHandler: requireSignedIn, config: { rateLimit: { max: 30, timeWindow: '10 minutes' } } }, async (request, reply) => {
+  app.post('/account/verify/phone', allow('account.own', { rateLimit: { max: 30, timeWindow: '10 minutes' } }), async (request, reply) => {
     const accountId = request.session!.accountId
     const code = String((request.body as Record<string, unknown> | undefined)?.code ?? '')
     const result = /^\s*\d{3}\s?\d{3}\s*$/.test(code) ? await checkCode(db, accountId, 'verify-phone', code) : 'wrong'
@@ -46,7 +46,7 @@ export function verifyRoutes(app: FastifyInstance, deps: { db: Db; registration:
     })
   })
 
-  app.post('/account/verify/resend', { preHandler: requireSignedIn, config: { rateLimit: { max: 10, timeWindow: '10 minutes' } } }, async (request, reply) => {
+  app.post('/account/verify/resend', allow('account.own', { rateLimit: { max: 10, timeWindow: '10 minutes' } }), async (request, reply) => {
     const account = await findAccount(db, request.session!.accountId)
     const what = (request.body as Record<string, unknown> | undefined)?.what === 'email' ? 'email' : 'phone'
     if (account) {
@@ -56,7 +56,7 @@ export function verifyRoutes(app: FastifyInstance, deps: { db: Db; registration:
   })
 
   // Opened from the email, perhaps on another device: the token alone proves the address.
-  app.get<{ Params: { token: string } }>('/account/verify-email/:token', async (request, reply) => {
+  app.get<{ Params: { token: string } }>('/account/verify-email/:token', allow('public'), async (request, reply) => {
     const result = await useLinkToken(db, request.params.token, 'verify-email')
     if (result.status === 'ok') {
       await markVerified(db, result.accountId, 'email')

@@ -4,11 +4,12 @@ import type { Db } from '../../platform/db/database.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import { readFeedbackForm, submitFeedback, type FeedbackForm, LIMITS } from './service.js'
+import { allow } from '../../platform/access/access.js'
 
 export function feedbackRoutes(app: FastifyInstance, deps: { db: Db }): void {
   const blank = (page: string): FeedbackForm => ({ page, whatDoing: '', whatWrong: '', idempotencyKey: randomUUID() })
 
-  app.get('/feedback', async (request, reply) => {
+  app.get('/feedback', allow('public'), async (request, reply) => {
     const from = (request.query as Record<string, unknown>).page
     return reply.page('feedback/views/form.njk', {
       pageTitle: request.t('feedback.title'),
@@ -18,7 +19,7 @@ export function feedbackRoutes(app: FastifyInstance, deps: { db: Db }): void {
   })
 
   // POST → validate → re-render with the person's words and the errors at their fields, or redirect → GET.
-  app.post('/feedback', async (request, reply) => {
+  app.post('/feedback', allow('public'), async (request, reply) => {
     const form = readFeedbackForm(request.body)
     try {
       await submitFeedback(deps.db, form, request.language())
@@ -36,7 +37,7 @@ export function feedbackRoutes(app: FastifyInstance, deps: { db: Db }): void {
     return reply.redirect('/feedback/thanks', 303)
   })
 
-  app.get('/feedback/thanks', async (request, reply) =>
+  app.get('/feedback/thanks', allow('public'), async (request, reply) =>
     reply.page('feedback/views/thanks.njk', { pageTitle: request.t('feedback.thanksTitle') }),
   )
 }

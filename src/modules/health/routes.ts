@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { isReachable, type Db } from '../../platform/db/database.js'
+import { allow } from '../../platform/access/access.js'
 
 /** Liveness and readiness for load balancers and orchestrators: JSON, never cached, never rate limited. */
 export function healthRoutes(app: FastifyInstance, deps: { db: Db }): void {
-  const plain = { config: { rateLimit: false } }
+  const plain = allow('public', { rateLimit: false })
 
   app.get('/healthz', plain, async (_request, reply) => {
     reply.header('Cache-Control', 'no-store')

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { PageCache } from '../../platform/views/page-cache.js'
 import type { Agency } from '../agencies/store.js'
+import { allow } from '../../platform/access/access.js'
 
 export function homeRoutes(app: FastifyInstance, deps: { agencies: () => Promise<Agency[]> }): void {
   // The home page is the same for everyone in a language: render it once a minute, not per visit.
   const cache = new PageCache(60_000)
 
-  app.get('/', async (request, reply) => {
+  app.get('/', allow('public'), async (request, reply) => {
     const query = Object.keys(request.query as object)
     const cacheable = query.length === 0 || (query.length === 1 && query[0] === 'lang')
     const load = async () => {

@@ -4,6 +4,7 @@ import type { Environment } from '../../config.js'
 import { notificationDb } from './service.js'
 import { listRecentNotifications } from './store.js'
 import type { NotificationTables } from './tables.js'
+import { allow } from '../../platform/access/access.js'
 
 export const OUTBOX_LIMIT = 100
 
@@ -19,7 +20,7 @@ export function notificationRoutes<DB extends NotificationTables>(
   if (deps.environment === 'production') return
   const db = notificationDb(deps.db)
 
-  app.get('/dev/outbox', async (request, reply) => {
+  app.get('/dev/outbox', allow('public'), async (request, reply) => {
     const notifications = await listRecentNotifications(db, OUTBOX_LIMIT)
     reply.header('X-Robots-Tag', 'noindex')
     return reply.page('notifications/views/outbox.njk', {

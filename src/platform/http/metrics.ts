@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { allow } from '../access/access.js'
 
 /**
  * Prometheus metrics. Each app has its own registry (tests build many apps in one process). Routes are
@@ -47,7 +48,7 @@ export function registerMetrics(app: FastifyInstance, queueDepth: () => Promise<
     done()
   })
 
-  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/metrics', allow('public', { rateLimit: false }), async (_request, reply) => {
     reply.type(registry.contentType).header('Cache-Control', 'no-store')
     return registry.metrics()
   })

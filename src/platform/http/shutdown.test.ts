@@ -6,7 +6,7 @@ describe('graceful shutdown', () => {
   it('finishes requests in flight, then stops accepting', async () => {
     const t = await testApp({
       routes: (app) => {
-        app.get('/test/slow', async () => {
+        app.get('/test/slow', { config: { access: 'public' } }, async () => {
           await new Promise((resolve) => setTimeout(resolve, 500))
           return { finished: true }
         })

@@ -19,9 +19,26 @@ function flatten(tree: Record<string, unknown>, prefix = '', out: Messages = {})
   return out
 }
 
+/**
+ * `locales/en.json` holds the shared strings; a module may keep its own beside it as
+ * `locales/<module>.en.json`, so modules never edit one file at once. A key defined twice is an error.
+ */
 export function loadMessages(dir = LOCALES_DIR): Record<Language, Messages> {
-  const read = (language: Language) =>
-    flatten(JSON.parse(fs.readFileSync(`${dir}/${language}.json`, 'utf8')) as Record<string, unknown>)
+  const read = (language: Language) => {
+    const files = fs
+      .readdirSync(dir)
+      .filter((name) => name === `${language}.json` || name.endsWith(`.${language}.json`))
+      .sort()
+    const merged: Messages = {}
+    for (const file of files) {
+      const messages = flatten(JSON.parse(fs.readFileSync(`${dir}/${file}`, 'utf8')) as Record<string, unknown>)
+      for (const [key, value] of Object.entries(messages)) {
+        if (key in merged) throw new Error(`locale key ${key} is defined twice (${file})`)
+        merged[key] = value
+      }
+    }
+    return merged
+  }
   return { en: read('en'), sw: read('sw') }
 }
 

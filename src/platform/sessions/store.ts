@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { Role, SessionsTable } from '../db/schema.js'
+import type { Role, SecondFactor, SessionsTable } from '../db/schema.js'
 
 export interface SessionRecord {
   tokenHash: string
@@ -10,6 +10,7 @@ export interface SessionRecord {
   role: Role
   agencyCode: string | null
   firstName: string
+  secondFactor: SecondFactor
   /** Email and phone both confirmed. */
   verified: boolean
 }
@@ -19,7 +20,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name'])
+    .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name', 'a.second_factor'])
     .select(sql<boolean>`a.email_verified_at is not null and a.phone_verified_at is not null`.as('verified'))
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
@@ -35,6 +36,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
       role: row.role,
       agencyCode: row.agency_code,
       firstName: row.first_name,
+      secondFactor: row.second_factor,
       verified: row.verified,
     }
   )
