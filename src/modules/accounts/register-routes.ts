@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
 import type { Sessions } from '../../platform/sessions/sessions.js'
+import { countryList } from '../../platform/i18n/countries.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { ProvenIdentity, RegistrationService } from './registration.js'
 import { allow } from '../../platform/access/access.js'
@@ -29,6 +30,15 @@ function readIdentity(request: FastifyRequest): ProvenIdentity | undefined {
 export function registerRoutes(app: FastifyInstance, deps: { registration: RegistrationService; sessions: Sessions; secureCookies: boolean }): void {
   const { registration, sessions } = deps
   const ipLimit = allow('public', { rateLimit: { max: 30, timeWindow: '10 minutes' } })
+  const rememberIdentity = (reply: FastifyReply, identity: ProvenIdentity) =>
+    reply.setCookie(IDENTITY_COOKIE, JSON.stringify(identity), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      path: '/register',
+      maxAge: 30 * 60,
+    })
   const identityPage = (request: FastifyRequest, reply: FastifyReply, form: Record<string, string>, error?: Invalid) =>
     reply.page('accounts/views/register-identity.njk', {
       pageTitle: error ? request.t('feedback.errorTitle', { title: request.t('register.title') }) : request.t('register.title'),
@@ -41,20 +51,39 @@ export function registerRoutes(app: FastifyInstance, deps: { registration: Regis
   app.post('/register', ipLimit, async (request, reply) => {
     const form = fields(request.body, ['kind', 'idNumber', 'firstName', 'yearOfBirth'])
     try {
-      const identity = await registration.proveIdentity(form)
-      reply.setCookie(IDENTITY_COOKIE, JSON.stringify(identity), {
-        signed: true,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.secureCookies,
-        path: '/register',
-        maxAge: 30 * 60,
-      })
+      rememberIdentity(reply, await registration.proveIdentity(form))
       return reply.redirect('/register/details', 303)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
       reply.code(400)
       return identityPage(request, reply, form, error)
+    }
+  })
+
+  const visitorPage = (request: FastifyRequest, reply: FastifyReply, form: Record<string, string>, error?: Invalid) =>
+    reply.page('accounts/views/register-visitor.njk', {
+      pageTitle: error ? request.t('feedback.errorTitle', { title: request.t('register.visitor.title') }) : request.t('register.visitor.title'),
+      form,
+      countryItems: [
+        { value: '', text: request.t('register.visitor.chooseCountry') },
+        ...countryList(request.language()).map((country) => ({ value: country.code, text: country.name, selected: form.nationality === country.code })),
+      ],
+      errors: error && errorSummary(error, request.t),
+    })
+
+  app.get('/register/visitor', allow('public'), async (request, reply) =>
+    visitorPage(request, reply, { passportNumber: '', nationality: '', firstName: '', lastName: '' }),
+  )
+
+  app.post('/register/visitor', ipLimit, async (request, reply) => {
+    const form = fields(request.body, ['passportNumber', 'nationality', 'firstName', 'lastName'])
+    try {
+      rememberIdentity(reply, registration.proveVisitor(form))
+      return reply.redirect('/register/details', 303)
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error
+      reply.code(400)
+      return visitorPage(request, reply, form, error)
     }
   })
 

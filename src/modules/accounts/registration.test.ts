@@ -87,6 +87,31 @@ describe(`registration on ${TEST_ENGINE}`, () => {
     assert.equal(asResident.headers.location, '/register/details')
   })
 
+  it('registers a visitor by passport and nationality, one account per passport', async () => {
+    const browser = new Browser(t.app)
+    const bad = await browser.submit('/register/visitor?lang=sw', '/register/visitor', { passportNumber: 'C01-!', nationality: 'XX', firstName: 'Anna', lastName: '' })
+    assert.equal(bad.statusCode, 400)
+    assert.match(bad.body, /Andika nambari ya pasipoti yako/)
+    assert.match(bad.body, /Chagua nchi iliyotoa pasipoti yako/)
+    assert.match(bad.body, /value="Anna"/, 'what was typed is kept')
+    const kenyan = await browser.submit('/register/visitor?lang=en', '/register/visitor', { passportNumber: 'AK123456', nationality: 'KE', firstName: 'Anna', lastName: 'Otieno' })
+    assert.match(kenyan.body, /national ID card/)
+
+    const visitor = { passportNumber: 'c01x 00t47', nationality: 'DE', firstName: 'Anna', lastName: 'Schmidt' }
+    const proven = await browser.submit('/register/visitor', '/register/visitor', visitor)
+    assert.equal(proven.headers.location, '/register/details')
+    const created = await browser.submit('/register/details', '/register/details', { email: 'anna.schmidt@example.de', phone: '+49 151 23456789', password: 'safari under the acacia' })
+    assert.equal(created.headers.location, '/register/check-email')
+    const account = await t.database.db.selectFrom('accounts').selectAll().where('email', '=', 'anna.schmidt@example.de').executeTakeFirstOrThrow()
+    assert.deepEqual([account.kind, account.passport_number, account.nationality, account.id_number, account.phone], ['visitor', 'C01X00T47', 'DE', null, '+4915123456789'])
+
+    const again = new Browser(t.app)
+    await again.submit('/register/visitor', '/register/visitor', visitor)
+    await again.submit('/register/details', '/register/details', { email: 'other.anna@example.de', phone: '+49 151 99999999', password: 'safari under the acacia' })
+    const count = await t.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<string>().as('n')).where('passport_number', '=', 'C01X00T47').executeTakeFirstOrThrow()
+    assert.equal(Number(count.n), 1, 'one account per passport')
+  })
+
   it('does not accept the second page without the first', async () => {
     const response = await new Browser(t.app).get('/register/details')
     assert.equal(response.headers.location, '/register')

@@ -3,17 +3,23 @@ import { audit, type RequestContext } from '../../platform/audit/audit.js'
 import type { Db } from '../../platform/db/database.js'
 import { Invalid, type FieldError } from '../../platform/http/errors.js'
 import type { Language } from '../../platform/i18n/i18n.js'
+import { isCountryCode } from '../../platform/i18n/countries.js'
 import { toE164 } from '../../platform/sms/phone-number.js'
-import type { PopulationRegistry } from '../registry/registry.js'
+import { cleanIdentifier, type PopulationRegistry } from '../registry/registry.js'
 import { issueCode, issueLinkToken } from './codes.js'
 import type { Messenger } from './messenger.js'
 import { hashPassword, passwordProblem } from './password.js'
 import { insertAccount, takenIdentifiers, type Account } from './store.js'
 
 /** Who the person proved to be on the first page: carried (signed) to the second. */
-export interface ProvenIdentity {
-  kind: 'citizen' | 'resident'
-  idNumber: string
+export type ProvenIdentity =
+  | { kind: 'citizen' | 'resident'; idNumber: string; firstName: string; lastName: string }
+  /** Visitors are not in the population register: their passport is checked at the border, not here. */
+  | { kind: 'visitor'; passportNumber: string; nationality: string; firstName: string; lastName: string }
+
+export interface VisitorForm {
+  passportNumber: string
+  nationality: string
   firstName: string
   lastName: string
 }
@@ -55,7 +61,23 @@ export class RegistrationService {
     const person = await this.registry.matchIdentity({ idNumber: form.idNumber, firstName: form.firstName, yearOfBirth: year })
     const kindMatches = person && (form.kind === 'resident' ? person.kind === 'resident' : person.kind === 'citizen')
     if (!person || !kindMatches || !person.idNumber) throw new Invalid({ idNumber: { key: 'register.errors.noMatch' } })
-    return { kind: form.kind as ProvenIdentity['kind'], idNumber: person.idNumber, firstName: person.firstName, lastName: person.lastName }
+    return { kind: form.kind as 'citizen' | 'resident', idNumber: person.idNumber, firstName: person.firstName, lastName: person.lastName }
+  }
+
+  /** A visitor's passport details: checked for form only (the register holds no foreign passports). */
+  proveVisitor(form: VisitorForm): ProvenIdentity {
+    const errors: Record<string, FieldError> = {}
+    const passportNumber = cleanIdentifier(form.passportNumber)
+    if (!/^[A-Z0-9]{6,12}$/.test(passportNumber)) errors.passportNumber = { key: 'register.errors.passportNumber' }
+    if (!isCountryCode(form.nationality)) errors.nationality = { key: 'register.errors.nationality' }
+    // Kenyans register with their national ID, which the register can confirm.
+    else if (form.nationality === 'KE') errors.nationality = { key: 'register.errors.kenyanVisitor' }
+    const firstName = form.firstName.trim().replace(/\s+/g, ' ')
+    const lastName = form.lastName.trim().replace(/\s+/g, ' ')
+    if (!firstName || firstName.length > 100) errors.firstName = { key: 'register.errors.firstName' }
+    if (!lastName || lastName.length > 100) errors.lastName = { key: 'register.errors.lastName' }
+    if (Object.keys(errors).length) throw new Invalid(errors)
+    return { kind: 'visitor', passportNumber, nationality: form.nationality, firstName, lastName }
   }
 
   /**
@@ -69,12 +91,14 @@ export class RegistrationService {
     const phone = toE164(form.phone)
     if (!EMAIL.test(email) || email.length > 254) errors.email = { key: 'register.errors.email' }
     if (!phone) errors.phone = { key: 'register.errors.phone' }
-    const weak = passwordProblem(form.password, [email, identity.idNumber])
+    const weak = passwordProblem(form.password, [email, identity.kind === 'visitor' ? identity.passportNumber : identity.idNumber])
     if (weak) errors.password = weak
     if (Object.keys(errors).length || !phone) throw new Invalid(errors)
 
-    const taken = await takenIdentifiers(this.db, { idNumber: identity.idNumber, email, phone })
-    if (taken.idNumber || taken.email || taken.phone) {
+    const document =
+      identity.kind === 'visitor' ? { passport: { number: identity.passportNumber, nationality: identity.nationality } } : { idNumber: identity.idNumber }
+    const taken = await takenIdentifiers(this.db, { ...document, email, phone })
+    if (taken.document || taken.email || taken.phone) {
       await this.#tellOwnerOfAttempt(email, language)
       await audit(this.db, { action: 'register', outcome: 'denied', details: { reason: 'identifier-taken' } }, context)
       return null
@@ -83,7 +107,9 @@ export class RegistrationService {
     return this.db.transaction().execute(async (trx) => {
       const account = await insertAccount(trx, {
         kind: identity.kind,
-        id_number: identity.idNumber,
+        ...(identity.kind === 'visitor'
+          ? { passport_number: identity.passportNumber, nationality: identity.nationality }
+          : { id_number: identity.idNumber }),
         first_name: identity.firstName,
         last_name: identity.lastName,
         email,

@@ -24,20 +24,29 @@ export async function insertAccount(db: Db, account: Insertable<AccountsTable>):
 }
 
 /** Which of these identifiers already belong to an account (for one-account-per-identifier). */
-export async function takenIdentifiers(db: Db, ids: { idNumber?: string; email: string; phone: string }) {
+export async function takenIdentifiers(
+  db: Db,
+  ids: { idNumber?: string; passport?: { number: string; nationality: string }; email: string; phone: string },
+) {
   const rows = await db
     .selectFrom('accounts')
-    .select(['id_number', 'email', 'phone'])
+    .select(['id_number', 'passport_number', 'nationality', 'email', 'phone'])
     .where((eb) =>
       eb.or([
         eb(sql`lower(email)`, '=', ids.email.toLowerCase()),
         eb('phone', '=', ids.phone),
         ...(ids.idNumber ? [eb('id_number', '=', ids.idNumber)] : []),
+        ...(ids.passport ? [eb.and([eb('passport_number', '=', ids.passport.number), eb('nationality', '=', ids.passport.nationality)])] : []),
       ]),
     )
     .execute()
+  const { idNumber, passport } = ids
   return {
-    idNumber: rows.some((row) => ids.idNumber && row.id_number === ids.idNumber),
+    document: rows.some(
+      (row) =>
+        (idNumber && row.id_number === idNumber) ||
+        (passport && row.passport_number === passport.number && row.nationality === passport.nationality),
+    ),
     email: rows.some((row) => row.email.toLowerCase() === ids.email.toLowerCase()),
     phone: rows.some((row) => row.phone === ids.phone),
   }
