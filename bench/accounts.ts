@@ -46,10 +46,10 @@ export async function accountScenarios(base: string): Promise<Scenario[]> {
   let cookie = merge(jar, cookiesOf(page))
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1]
   if (!token) throw new Error('no sign-in form')
-  const signInBody = new URLSearchParams({ _csrf: token, name: demo.idNumber, password: demo.password }).toString()
+  const signInBody = new URLSearchParams({ _csrf: token, name: demo.idNumber!, password: demo.password }).toString()
   const signInCookie = cookie
 
-  const first = await form(base, '/sign-in', cookie, { _csrf: token, name: demo.idNumber, password: demo.password })
+  const first = await form(base, '/sign-in', cookie, { _csrf: token, name: demo.idNumber!, password: demo.password })
   if (first.status !== 303) throw new Error(`sign-in answered ${first.status}`)
   cookie = merge(jar, cookiesOf(first))
   const outbox = await (await fetch(`${base}/dev/outbox`)).text()

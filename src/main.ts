@@ -16,6 +16,7 @@ Commands:
   worker    Run background jobs only (notifications, reconciliation, timers). Run one or more.
   migrate   Apply pending database migrations, then exit.
   seed      Apply pending migrations and add or refresh the demo data, then exit.
+  user      Create staff accounts and change roles ("ecitizen user" for details).
   help      Show this text.
 
 Settings come from environment variables; the README lists each with its default.
@@ -39,6 +40,21 @@ async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<voi
   } finally {
     await database.close()
   }
+}
+
+async function user(config: Config, argv: string[]): Promise<void> {
+  const { openConfiguredDatabase } = await runtime()
+  const { migrate } = await import('./platform/db/migrate.js')
+  const { userCommand } = await import('./modules/accounts/user-command.js')
+  const database = await openConfiguredDatabase(config)
+  let code: number
+  try {
+    await migrate(database)
+    code = await userCommand(database.db, argv, (line) => process.stdout.write(`${line}\n`))
+  } finally {
+    await database.close()
+  }
+  process.exitCode = code
 }
 
 async function serve(config: Config, role: Role): Promise<void> {
@@ -76,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${HELP}\n`)
     return
   }
-  if (!['start', 'web', 'worker', 'migrate', 'seed'].includes(command)) {
+  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user'].includes(command)) {
     fail(`unknown command "${command}"; run "ecitizen help"`, 2)
   }
   let config: Config
@@ -88,6 +104,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     if (command === 'migrate' || command === 'seed') await oneShot(config, command)
+    else if (command === 'user') await user(config, argv.slice(1))
     else await serve(config, command as Role)
   } catch (error) {
     const { StartupError } = await runtime()

@@ -106,7 +106,7 @@ describe('an account from registration to a second sign-in, in a browser', { ski
     const outbox = await context.newPage()
     const demo = DEMO_ACCOUNTS[0]!
     await page.goto(`${base}/sign-in`)
-    await page.getByLabel('Email address or ID number').fill(demo.idNumber)
+    await page.getByLabel('Email address or ID number').fill(demo.idNumber!)
     await page.getByLabel('Password', { exact: true }).fill(demo.password)
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.waitForURL(/\/sign-in\/code$/)

@@ -1,15 +1,20 @@
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { hashPassword } from '../../src/modules/accounts/password.js'
 import { insertAccount, type Account } from '../../src/modules/accounts/store.js'
 import type { Db } from '../../src/platform/db/database.js'
-import type { Role } from '../../src/platform/db/schema.js'
+import { hashToken } from '../../src/platform/sessions/sessions.js'
+import { insertSession } from '../../src/platform/sessions/store.js'
+import type { Role, SecondFactor } from '../../src/platform/db/schema.js'
 
 export const TEST_PASSWORD = 'a long and memorable passphrase'
+/** The authenticator secret of test accounts made with secondFactor 'totp' (base32). */
+export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
 let counter = 0
 
 /** A verified account straight into the database (for tests about what comes after registration). */
-export async function createAccount(db: Db, overrides: { role?: Role; agencyCode?: string; secondFactor?: 'sms' | 'email' } = {}): Promise<Account> {
+export async function createAccount(db: Db, overrides: { role?: Role; agencyCode?: string; secondFactor?: SecondFactor } = {}): Promise<Account> {
   counter++
   const n = String(process.pid % 1000).padStart(3, '0') + String(counter).padStart(4, '0')
   return insertAccount(db, {
@@ -23,6 +28,7 @@ export async function createAccount(db: Db, overrides: { role?: Role; agencyCode
     role: overrides.role ?? 'citizen',
     agency_code: overrides.agencyCode ?? null,
     second_factor: overrides.secondFactor ?? 'sms',
+    totp_secret: overrides.secondFactor === 'totp' ? TEST_TOTP_SECRET : null,
     email_verified_at: new Date(),
     phone_verified_at: new Date(),
   })
@@ -82,4 +88,14 @@ export class Browser {
       }),
     )
   }
+}
+
+/**
+ * A fully signed-in session for an account, straight into the database: for tests about what a role
+ * may do, not about signing in. Returns the cookie header to send.
+ */
+export async function signedInCookie(db: Db, accountId: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  await insertSession(db, { tokenHash: hashToken(token), accountId, stage: 'signed-in', maxHours: 1 })
+  return `session=${token}`
 }

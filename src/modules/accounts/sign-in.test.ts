@@ -140,7 +140,7 @@ describe(`the demo account on ${TEST_ENGINE}`, () => {
       assert.equal(await seedDemoAccounts(t.database.db), 0, 'seeding again changes nothing')
       const demo = DEMO_ACCOUNTS[0]!
       const browser = new Browser(t.app)
-      const first = await browser.submit('/sign-in', '/sign-in', { name: demo.idNumber, password: demo.password })
+      const first = await browser.submit('/sign-in', '/sign-in', { name: demo.idNumber!, password: demo.password })
       assert.equal(first.headers.location, '/sign-in/code')
       const code = codeIn(await lastMessageTo(t.database.db, demo.phone))
       assert.equal((await browser.submit('/sign-in/code', '/sign-in/code', { code })).headers.location, '/dashboard')

@@ -38,6 +38,16 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
   }
+  interface FastifyInstance {
+    /** Every route with the access it declared: what the role-matrix test walks through. */
+    routeAccess: RouteAccess[]
+  }
+}
+
+export interface RouteAccess {
+  method: string
+  url: string
+  access: Access
 }
 
 export const STAFF_ROLES: readonly Role[] = ['agency_officer', 'agency_supervisor', 'agency_admin', 'support_agent', 'platform_admin']
@@ -56,9 +66,11 @@ export const STAFF_ENROLMENT_PATH = '/account/authenticator'
 const PLUGIN_ROUTES = /^\/assets\//
 
 export function registerAccessControl(app: FastifyInstance): void {
+  app.decorate('routeAccess', [] as RouteAccess[])
   app.addHook('onRoute', (route) => {
     const access = route.config?.access ?? (PLUGIN_ROUTES.test(route.url) ? 'public' : undefined)
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} does not declare its access`)
+    for (const method of [route.method].flat()) app.routeAccess.push({ method, url: route.url, access })
     if (access === 'public') return
     if (access !== 'signed-in' && !(access in PERMISSIONS)) throw new Error(`route ${route.url}: unknown permission ${access}`)
     const guard = async (request: FastifyRequest, reply: FastifyReply) => {

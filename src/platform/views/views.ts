@@ -98,11 +98,14 @@ export async function registerViews(
     const key = cache && !request.session && `${lang}:${cache.key}`
     const hit = key && cache.store.get(key)
     if (hit) return this.send(hit)
+    // One token per page: without a CSRF cookie yet, each generateCsrf() would start a new secret, and
+    // only the last one's cookie would survive, leaving every earlier form on the page with a dead token.
+    let csrfToken: string | undefined
     const html = await this.viewAsync(template, {
       lang,
       t: translator.for(lang),
       languageHref: (target: Language) => languageHref(request.url, target),
-      csrfToken: () => this.generateCsrf(),
+      csrfToken: () => (csrfToken ??= this.generateCsrf()),
       signedIn: request.session?.stage === 'signed-in',
       firstName: request.session?.firstName,
       ...(typeof data === 'function' ? await data() : data),
