@@ -14,6 +14,7 @@ import { signInRoutes } from './modules/accounts/sign-in-routes.js'
 import { SignInService } from './modules/accounts/sign-in.js'
 import { verifyRoutes } from './modules/accounts/verify-routes.js'
 import type { Messenger } from './modules/accounts/messenger.js'
+import { auditRoutes } from './modules/admin/audit-routes.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
 import { notify, type NotificationRequest } from './modules/notifications/service.js'
@@ -118,5 +119,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sessionsRoutes(app, { db })
   passwordResetRoutes(app, { reset: new PasswordResetService(db, messenger, config.publicUrl) })
   notificationRoutes(app, { db, environment: config.environment })
+  auditRoutes(app, { db })
   return app
 }
