@@ -97,13 +97,14 @@ export class RegistrationService {
 
     const document =
       identity.kind === 'visitor' ? { passport: { number: identity.passportNumber, nationality: identity.nationality } } : { idNumber: identity.idNumber }
+    // Hashed whether or not the account can be made: both answers then take the same time.
+    const passwordHash = await hashPassword(form.password)
     const taken = await takenIdentifiers(this.db, { ...document, email, phone })
     if (taken.document || taken.email || taken.phone) {
       await this.#tellOwnerOfAttempt(email, language)
       await audit(this.db, { action: 'register', outcome: 'denied', details: { reason: 'identifier-taken' } }, context)
       return null
     }
-    const passwordHash = await hashPassword(form.password)
     return this.db.transaction().execute(async (trx) => {
       const account = await insertAccount(trx, {
         kind: identity.kind,
