@@ -17,6 +17,9 @@ Commands:
   migrate   Apply pending database migrations, then exit.
   seed      Apply pending migrations and add or refresh the demo data, then exit.
   user      Create staff accounts and change roles ("ecitizen user" for details).
+  services check [DIR]
+            Check every service definition (default: ./services); print file:line: reason
+            for each problem and exit 1 if there are any.
   help      Show this text.
 
 Settings come from environment variables; the README lists each with its default.
@@ -90,6 +93,12 @@ export async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'help'
   if (['help', '--help', '-h'].includes(command)) {
     process.stdout.write(`${HELP}\n`)
+    return
+  }
+  if (command === 'services') {
+    if (argv[1] !== 'check') fail('usage: ecitizen services check [DIR]', 2)
+    const { checkServicesCommand } = await import('./modules/services/check-command.js')
+    process.exitCode = await checkServicesCommand(argv[2])
     return
   }
   if (!['start', 'web', 'worker', 'migrate', 'seed', 'user'].includes(command)) {
