@@ -30,6 +30,10 @@ export interface Config extends NotificationSettings {
   sessionMaxHours: number
   signInLimitPer10Minutes: number
   redisUrl: string | undefined
+  populationRegistryUrl: string | undefined
+  populationRegistryToken: string | undefined
+  businessRegistryUrl: string | undefined
+  businessRegistryToken: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,12 @@ function url(variable: string, raw: string, protocols: string[]): string {
     throw new ConfigError(variable, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`)
   }
   return raw
+}
+
+function tokenFor(variable: string, urlVariable: string, raw: string | undefined, env: Env): string | undefined {
+  if (!env[urlVariable]) return undefined
+  if (!raw?.trim()) throw new ConfigError(variable, `must be set when ${urlVariable} is set`)
+  return raw.trim()
 }
 
 /** Connection strings carry passwords: never echo one back. */
@@ -229,6 +239,30 @@ export const SETTINGS = {
     description: 'redis://host:6379: rate-limit counters shared by every web process. Unset: each process counts alone.',
     defaultText: '(unset: in-process counters)',
     read: (raw) => (raw ? url('REDIS_URL', raw, ['redis:', 'rediss:']) : undefined),
+  },
+  populationRegistryUrl: {
+    variable: 'POPULATION_REGISTRY_URL',
+    description: "The population register's HTTP API (docs/REGISTRY-API.md). Unset: the embedded, fictional register in the portal's own database.",
+    defaultText: '(unset: embedded register)',
+    read: (raw) => (raw ? url('POPULATION_REGISTRY_URL', raw, ['https:', 'http:']) : undefined),
+  },
+  populationRegistryToken: {
+    variable: 'POPULATION_REGISTRY_TOKEN',
+    description: 'The bearer token for POPULATION_REGISTRY_URL. Required with it.',
+    defaultText: '(unset)',
+    read: (raw, env) => tokenFor('POPULATION_REGISTRY_TOKEN', 'POPULATION_REGISTRY_URL', raw, env),
+  },
+  businessRegistryUrl: {
+    variable: 'BUSINESS_REGISTRY_URL',
+    description: "The business registry's HTTP API (docs/REGISTRY-API.md). Unset: the embedded, fictional registry.",
+    defaultText: '(unset: embedded registry)',
+    read: (raw) => (raw ? url('BUSINESS_REGISTRY_URL', raw, ['https:', 'http:']) : undefined),
+  },
+  businessRegistryToken: {
+    variable: 'BUSINESS_REGISTRY_TOKEN',
+    description: 'The bearer token for BUSINESS_REGISTRY_URL. Required with it.',
+    defaultText: '(unset)',
+    read: (raw, env) => tokenFor('BUSINESS_REGISTRY_TOKEN', 'BUSINESS_REGISTRY_URL', raw, env),
   },
   ...NOTIFICATION_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }

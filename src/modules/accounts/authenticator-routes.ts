@@ -4,6 +4,7 @@ import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { AuthenticatorService } from './authenticator.js'
 import { allow } from '../../platform/access/access.js'
+import { requireRecentAuthentication } from './reauthentication.js'
 
 export function authenticatorRoutes(app: FastifyInstance, deps: { authenticator: AuthenticatorService }): void {
   const { authenticator } = deps
@@ -18,9 +19,12 @@ export function authenticatorRoutes(app: FastifyInstance, deps: { authenticator:
     })
   }
 
-  app.get('/account/authenticator', allow('signed-in'), async (request, reply) => setupPage(request, reply))
+  // Changing the second factor needs a recent password (sign-in counts), like any change to how one signs in.
+  const fresh = { preHandler: requireRecentAuthentication }
 
-  app.post('/account/authenticator', allow('signed-in', { rateLimit: { max: 20, timeWindow: '10 minutes' } }), async (request, reply) => {
+  app.get('/account/authenticator', { ...allow('signed-in'), ...fresh }, async (request, reply) => setupPage(request, reply))
+
+  app.post('/account/authenticator', { ...allow('signed-in', { rateLimit: { max: 20, timeWindow: '10 minutes' } }), ...fresh }, async (request, reply) => {
     const code = String((request.body as Record<string, unknown> | undefined)?.code ?? '')
     const recoveryCodes = await authenticator.confirm(request.session!.accountId, code, requestContext(request))
     if (!recoveryCodes) {

@@ -3,7 +3,8 @@ import type { Db } from '../../platform/db/database.js'
 import { countCodeAttempt, findCodeBySecret, findOpenCode, replaceCode, useCode, type OneTimeCode } from './store.js'
 
 export const CODE_MINUTES = 10
-export const LINK_MINUTES = { 'verify-email': 24 * 60, 'reset-password': 30 } as const
+// A link that changes the sign-in email is short-lived, like a reset link: it moves control of the account.
+export const LINK_MINUTES = { 'verify-email': 24 * 60, 'reset-password': 30, 'change-email': 60 } as const
 const MAX_ATTEMPTS = 5
 
 export type CodeCheck = 'ok' | 'wrong' | 'expired' | 'used' | 'too-many'

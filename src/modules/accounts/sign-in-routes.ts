@@ -3,7 +3,7 @@ import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
 import type { Sessions } from '../../platform/sessions/sessions.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
-import type { SignInService } from './sign-in.js'
+import { passkeyFallback, secondFactorChannel, type SignInService } from './sign-in.js'
 import { allow } from '../../platform/access/access.js'
 
 function field(body: unknown, name: string): string {
@@ -32,8 +32,7 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     const name = field(request.body, 'name')
     try {
       const account = await signIn.checkPassword(name, field(request.body, 'password'), requestContext(request))
-      await sessions.start(request, reply, account.id, 'second-factor')
-      await signIn.sendCode(account)
+      await signIn.beginSecondFactor(account, requestContext(request), (trx) => sessions.start(request, reply, account.id, 'second-factor', trx))
       return reply.redirect('/sign-in/code', 303)
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
@@ -46,21 +45,25 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     }
   })
 
-  const codePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+  /** `useCode`: a passkey account chose (or is using) its fallback code instead of the passkey. */
+  const codePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}, useCode = true) => {
     const account = await signIn.findAccount(request.session!.accountId)
-    const channel = account?.second_factor === 'totp' ? 'totp' : account?.second_factor === 'email' ? 'email' : 'sms'
+    const channel = account ? secondFactorChannel(account, useCode) : 'sms'
     return {
-      pageTitle: request.t('signIn.code.title'),
-      destination: account && channel !== 'totp' ? maskedDestination(channel, account.phone, account.email) : '',
+      pageTitle: request.t(channel === 'passkey' ? 'passkeys.signIn.title' : 'signIn.code.title'),
+      destination: account && (channel === 'sms' || channel === 'email') ? maskedDestination(channel, account.phone, account.email) : '',
       channel,
+      passkeyAccount: account?.second_factor === 'passkey',
+      fallback: account && passkeyFallback(account),
       ...extra,
     }
   }
 
   app.get('/sign-in/code', allow('public'), async (request, reply) => {
     if (request.session?.stage !== 'second-factor') return reply.redirect('/sign-in', 303)
-    const sent = (request.query as Record<string, unknown>).sent === '1'
-    return reply.page('accounts/views/code.njk', await codePage(request, { sent }))
+    const query = request.query as Record<string, unknown>
+    const sent = query.sent === '1'
+    return reply.page('accounts/views/code.njk', await codePage(request, { sent }, sent || query.use === 'code'))
   })
 
   app.post('/sign-in/code', ipLimit, async (request, reply) => {
@@ -88,8 +91,9 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     const session = request.session
     if (session?.stage !== 'second-factor') return reply.redirect('/sign-in', 303)
     const account = await signIn.findAccount(session.accountId)
-    if (account) await signIn.sendCode(account)
-    return reply.redirect('/sign-in/code?sent=1', 303)
+    // From a passkey account's page this is the way round the passkey: an SMS code, or its app.
+    const channel = account && (await signIn.sendCode(account, true))
+    return reply.redirect(channel === 'sms' || channel === 'email' ? '/sign-in/code?sent=1' : '/sign-in/code?use=code', 303)
   })
 
   app.post('/sign-out', allow('public'), async (request, reply) => {
@@ -98,12 +102,4 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
   })
 
   app.get('/signed-out', allow('public'), async (request, reply) => reply.page('accounts/views/signed-out.njk', { pageTitle: request.t('signOut.title') }))
-
-  // The session lookup already carries what this page needs: no further query.
-  app.get('/dashboard', allow('account.own'), async (request, reply) =>
-    reply.page('accounts/views/dashboard.njk', {
-      pageTitle: request.t('dashboard.title'),
-      needsVerification: !request.session!.verified,
-    }),
-  )
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { Browser, codeIn, createAccount, lastMessageTo, TEST_PASSWORD } from '../../../test/helpers/accounts.js'
+import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
+import { upsertAgencies } from '../agencies/store.js'
 import { testApp, type TestApp } from '../../../test/helpers/app.js'
 import { TEST_ENGINE } from '../../../test/helpers/database.js'
 import { FREE_ATTEMPTS } from './sign-in.js'
@@ -136,7 +138,8 @@ describe(`the demo account on ${TEST_ENGINE}`, () => {
     const t = await testApp()
     try {
       const { seedDemoAccounts, DEMO_ACCOUNTS } = await import('./demo-accounts.js')
-      assert.equal(await seedDemoAccounts(t.database.db), 1)
+      await upsertAgencies(t.database.db, DEMO_AGENCIES)
+      assert.equal(await seedDemoAccounts(t.database.db), DEMO_ACCOUNTS.length)
       assert.equal(await seedDemoAccounts(t.database.db), 0, 'seeding again changes nothing')
       const demo = DEMO_ACCOUNTS[0]!
       const browser = new Browser(t.app)

@@ -53,12 +53,12 @@ export class Sessions {
 
   /**
    * Starts a new session (a new id at sign-in and at every privilege change: the old one, if any, is
-   * revoked), and sets its cookie.
+   * revoked), and sets its cookie. `executor`: the transaction of the sign-in step, so its writes commit once.
    */
-  async start(request: FastifyRequest, reply: FastifyReply, accountId: string, stage: SessionsTable['stage']): Promise<void> {
-    if (request.session) await revokeSession(this.db, request.session.tokenHash)
+  async start(request: FastifyRequest, reply: FastifyReply, accountId: string, stage: SessionsTable['stage'], executor: Db = this.db): Promise<void> {
+    if (request.session) await revokeSession(executor, request.session.tokenHash)
     const token = randomBytes(32).toString('base64url')
-    await insertSession(this.db, {
+    await insertSession(executor, {
       tokenHash: hashToken(token),
       accountId,
       stage,

@@ -13,6 +13,8 @@ export interface SessionRecord {
   secondFactor: SecondFactor
   /** Email and phone both confirmed. */
   verified: boolean
+  /** When the person last typed their password in this session (sign-in or confirm-password). */
+  reauthenticatedAt: Date | null
 }
 
 /** One indexed query: the live session for a token hash, with what every page needs of its account. */
@@ -20,7 +22,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name', 'a.second_factor'])
+    .select(['s.token_hash', 's.account_id', 's.stage', 's.last_seen_at', 'a.role', 'a.agency_code', 'a.first_name', 'a.second_factor', 's.reauthenticated_at'])
     .select(sql<boolean>`a.email_verified_at is not null and a.phone_verified_at is not null`.as('verified'))
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
@@ -38,6 +40,7 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
       firstName: row.first_name,
       secondFactor: row.second_factor,
       verified: row.verified,
+      reauthenticatedAt: row.reauthenticated_at,
     }
   )
 }
@@ -55,8 +58,16 @@ export async function insertSession(
       expires_at: sql<Date>`now() + make_interval(hours => ${session.maxHours})`,
       ip: session.ip ?? null,
       user_agent: session.userAgent?.slice(0, 300) ?? null,
+      // Reaching 'signed-in' means the password (and second factor) were just given: that counts as a
+      // recent authentication, so nobody is asked for their password again right after signing in.
+      reauthenticated_at: session.stage === 'signed-in' ? sql<Date>`now()` : null,
     })
     .execute()
+}
+
+/** Records that the person has just proved it is them again (confirm-password, password change). */
+export async function markReauthenticated(db: Db, tokenHash: string): Promise<void> {
+  await db.updateTable('sessions').set({ reauthenticated_at: sql<Date>`now()` }).where('token_hash', '=', tokenHash).execute()
 }
 
 export async function touchSession(db: Db, tokenHash: string): Promise<void> {

@@ -75,6 +75,8 @@ export async function buildAssets(outDir = ASSETS_DIR): Promise<AssetManifest> {
     .readFileSync(path.join(SOURCES, 'app.js'), 'utf8')
     .replace('__GOVUK_FRONTEND__', `./${manifest['govuk-frontend.js']}`)
   emit('app.js', script)
+  // Only the pages with a passkey ceremony load it (WebAuthn needs script; those pages work without it).
+  emit('passkeys.js', fs.readFileSync(path.join(SOURCES, 'passkeys.js')))
   for (const file of fs.readdirSync(SOURCES).filter((f) => /\.(svg|ico|png)$/.test(f))) {
     emit(file, fs.readFileSync(path.join(SOURCES, file)))
   }
