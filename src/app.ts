@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
+import path from 'node:path'
 import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { AuthenticatorService } from './modules/accounts/authenticator.js'
+import { passkeyRoutes } from './modules/accounts/passkey-routes.js'
+import { PasskeyService } from './modules/accounts/passkeys.js'
 import { authenticatorRoutes } from './modules/accounts/authenticator-routes.js'
 import { PasswordResetService } from './modules/accounts/password-reset.js'
+import { profileModule } from './modules/accounts/profile-module.js'
 import { passwordResetRoutes } from './modules/accounts/password-reset-routes.js'
 import { registerRoutes } from './modules/accounts/register-routes.js'
 import { RegistrationService } from './modules/accounts/registration.js'
@@ -14,11 +18,25 @@ import { signInRoutes } from './modules/accounts/sign-in-routes.js'
 import { SignInService } from './modules/accounts/sign-in.js'
 import { verifyRoutes } from './modules/accounts/verify-routes.js'
 import type { Messenger } from './modules/accounts/messenger.js'
+import { applicationsModule } from './modules/applications/module.js'
+import type { ApplicationsService } from './modules/applications/service.js'
+import type { RecordStatusChange } from './modules/applications/status.js'
+import type { PartiesService } from './modules/accounts/parties.js'
+import { appointmentCheckRoutes } from './modules/appointments/check-routes.js'
+import { appointmentRoutes } from './modules/appointments/routes.js'
+import { AppointmentService } from './modules/appointments/service.js'
+import type { ServiceCatalogue } from './modules/services/catalogue.js'
+import type { Category } from './modules/catalogue/categories.js'
+import { loadServicesOrExplain } from './modules/catalogue/load.js'
+import { catalogueRoutes } from './modules/catalogue/routes.js'
+import { uploadRoutes } from './modules/uploads/routes.js'
+import { limitsFor, UploadService } from './modules/uploads/service.js'
+import { LocalDiskStorage, MemoryStorage, type FileStorage } from './modules/uploads/storage.js'
 import { auditRoutes } from './modules/admin/audit-routes.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
 import { notify, type NotificationRequest } from './modules/notifications/service.js'
-import { EmbeddedPopulationRegistry } from './modules/registry/embedded.js'
+import { openRegistries } from './modules/registry/registries.js'
 import { feedbackRoutes } from './modules/feedback/routes.js'
 import { healthRoutes } from './modules/health/routes.js'
 import { homeRoutes } from './modules/home/routes.js'
@@ -35,6 +53,22 @@ import { ASSETS_DIR, buildAssets, type AssetManifest } from './platform/views/as
 import { Sessions } from './platform/sessions/sessions.js'
 import { registerViews } from './platform/views/views.js'
 
+export interface AppModules {
+  catalogue: ServiceCatalogue
+  categories: Category[]
+  parties: PartiesService
+  uploads: UploadService
+  applications: ApplicationsService
+  recordStatusChange: RecordStatusChange
+  appointments: AppointmentService
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    modules: AppModules
+  }
+}
+
 export interface AppDeps {
   config: Config
   database: DatabaseHandle
@@ -42,6 +76,10 @@ export interface AppDeps {
   logger: Logger
   /** Built (or read from the build cache) when not given. */
   manifest?: AssetManifest
+  /** The service definitions and their categories; loaded from services/ when not given (start-up loads them first, to refuse bad ones). */
+  services?: { catalogue: ServiceCatalogue; categories: Category[] }
+  /** Where uploaded files go; DATA_DIR/uploads when not given. */
+  fileStorage?: FileStorage
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
@@ -105,8 +143,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await notify(executor, deps.jobs, message as NotificationRequest)
     },
   }
-  const registry = new EmbeddedPopulationRegistry(db)
-  const registration = new RegistrationService(db, registry, messenger, config.publicUrl)
+  const registries = openRegistries(db, {
+    population: config.populationRegistryUrl ? { baseUrl: config.populationRegistryUrl, token: config.populationRegistryToken! } : undefined,
+    business: config.businessRegistryUrl ? { baseUrl: config.businessRegistryUrl, token: config.businessRegistryToken! } : undefined,
+  })
+  const registration = new RegistrationService(db, registries.population, messenger, config.publicUrl)
 
   healthRoutes(app, { db })
   homeRoutes(app, { agencies: cached(60_000, () => listAgencies(db)) })
@@ -114,10 +155,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticator = new AuthenticatorService(db, config.portalName)
   signInRoutes(app, { signIn: new SignInService(db, messenger, authenticator), sessions, ipLimitPer10Minutes: config.signInLimitPer10Minutes })
   authenticatorRoutes(app, { authenticator })
+  passkeyRoutes(app, {
+    passkeys: new PasskeyService(db, { publicUrl: config.publicUrl, rpName: config.portalName }),
+    sessions,
+    ipLimitPer10Minutes: config.signInLimitPer10Minutes,
+  })
   registerRoutes(app, { registration, sessions, secureCookies: secure })
   verifyRoutes(app, { db, registration })
   sessionsRoutes(app, { db })
   passwordResetRoutes(app, { reset: new PasswordResetService(db, messenger, config.publicUrl) })
+  const { parties } = profileModule(app, { db, messenger, publicUrl: config.publicUrl, registries })
+
+  const { catalogue, categories } = deps.services ?? (await loadServicesOrExplain())
+  catalogueRoutes(app, { db, catalogue, categories })
+  const uploads = new UploadService(db, deps.fileStorage ?? (config.environment === 'test' ? new MemoryStorage() : new LocalDiskStorage(path.join(config.dataDir, 'uploads'))))
+  uploadRoutes(app, { uploads, mayDownload: uploads.defaultMayDownload() })
+  const appointments = new AppointmentService(db)
+  const { applications, recordStatusChange, appointmentFor } = applicationsModule(app, {
+    db,
+    jobs: deps.jobs,
+    catalogue,
+    parties,
+    publicUrl: config.publicUrl,
+    uploads: {
+      store: (applicationId, questionId, file, { accountId, question }) => uploads.store(applicationId, questionId, file, limitsFor(question), accountId),
+    },
+    appointments,
+  })
+  appointmentRoutes(app, { appointments, applicationFor: appointmentFor })
+  appointmentCheckRoutes(app, { appointments })
+  // For the jobs and callbacks of later modules, and for tests: the services this wiring made.
+  app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments })
   notificationRoutes(app, { db, environment: config.environment })
   auditRoutes(app, { db })
   return app

@@ -8,6 +8,9 @@ import { migrate, readMigrations } from './platform/db/migrate.js'
 import { JobQueue } from './platform/jobs/queue.js'
 import { createSenders } from './modules/notifications/senders.js'
 import { isEmpty, seedDemoData } from './seed.js'
+import { loadServicesOrExplain, type LoadedServices } from './modules/catalogue/load.js'
+import { syncCatalogue } from './modules/catalogue/store.js'
+import { ServiceDefinitionsError } from './modules/services/catalogue.js'
 
 export type Role = 'start' | 'web' | 'worker'
 
@@ -40,6 +43,14 @@ export interface Running {
  * database, serves and works. `web` and `worker` are for production, where migrating is a deploy step.
  */
 export async function run(role: Role, config: Config, logger: Logger): Promise<Running> {
+  // First, before anything else: a definition with an error never reaches anyone.
+  let services: LoadedServices
+  try {
+    services = await loadServicesOrExplain()
+  } catch (error) {
+    if (error instanceof ServiceDefinitionsError) throw new StartupError(error.message)
+    throw error
+  }
   const database = await openConfiguredDatabase(config)
   try {
     if (role === 'start') {
@@ -49,6 +60,8 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
     } else {
       await assertMigrated(database)
     }
+    // Every process may sync: only rows that differ are written.
+    if (role !== 'worker') await syncCatalogue(database.db, services.catalogue, services.categories)
   } catch (error) {
     await database.close()
     throw error
@@ -65,7 +78,7 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
 
   let app: FastifyInstance | undefined
   if (role !== 'worker') {
-    app = await buildApp({ config, database, jobs, logger })
+    app = await buildApp({ config, database, jobs, logger, services })
     await app.listen({ host: config.host, port: config.port })
   }
   logger.info({ role, engine: database.engine, url: app ? config.publicUrl : undefined }, 'eCitizen is running')

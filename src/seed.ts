@@ -3,6 +3,7 @@ import type { DatabaseHandle } from './platform/db/database.js'
 import { DEMO_AGENCIES } from './modules/agencies/demo-agencies.js'
 import { countAgencies, upsertAgencies } from './modules/agencies/store.js'
 import { seedDemoAccounts } from './modules/accounts/demo-accounts.js'
+import { generateSlots, nairobiDate, seedOffices } from './modules/appointments/offices.js'
 import { seedRegistry } from './modules/registry/seed.js'
 
 /**
@@ -14,6 +15,8 @@ export async function seedDemoData(database: DatabaseHandle, logger: Logger): Pr
     await upsertAgencies(trx, DEMO_AGENCIES)
     const seeded = await seedRegistry(trx)
     await seedDemoAccounts(trx)
+    await seedOffices(trx)
+    await generateSlots(trx, { fromDate: nairobiDate(), days: 28 })
     return seeded
   })
   logger.info({ agencies: DEMO_AGENCIES.length, people: registry.people.length, businesses: registry.businesses.length }, 'demo data seeded')

@@ -4,6 +4,9 @@ import pino from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import type { DatabaseHandle } from '../../src/platform/db/database.js'
+import { syncCatalogue } from '../../src/modules/catalogue/store.js'
+import type { ServiceCatalogue } from '../../src/modules/services/catalogue.js'
+import type { FileStorage } from '../../src/modules/uploads/storage.js'
 import { defineJobs } from '../../src/jobs.js'
 import { createSenders } from '../../src/modules/notifications/senders.js'
 import { readNotificationSettings } from '../../src/modules/notifications/settings.js'
@@ -28,7 +31,14 @@ export interface TestApp {
 
 /** The app on a fresh database, with its logs captured; `env` overrides settings as variables would. */
 export async function testApp(
-  options: { env?: Record<string, string>; database?: DatabaseHandle; routes?: (app: FastifyInstance) => void } = {},
+  options: {
+    env?: Record<string, string>
+    database?: DatabaseHandle
+    routes?: (app: FastifyInstance) => void
+    /** Service definitions other than services/ (a fixture folder). */
+    catalogue?: ServiceCatalogue
+    fileStorage?: FileStorage
+  } = {},
 ): Promise<TestApp> {
   // Load shedding is off unless a test turns it on: seeding a database in the test process blocks the
   // event loop for a moment, which would shed the test's own requests.
@@ -46,7 +56,11 @@ export async function testApp(
   // Messages stay in the outbox table (no provider configured), where tests read them.
   defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})) })
   await jobs.start()
-  const app = await buildApp({ config, database, jobs, logger })
+  // A fixture folder's services belong to no category.
+  const services = options.catalogue && { catalogue: options.catalogue, categories: [] }
+  const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage })
+  // As start-up does: the catalogue's search table follows the loaded definitions.
+  await syncCatalogue(database.db, app.modules.catalogue, app.modules.categories)
   options.routes?.(app)
   await app.ready()
   return {

@@ -8,7 +8,15 @@ const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) 
 const names = Object.keys(TEMPLATES) as TemplateName[]
 
 /** Realistic values: a 6-digit code, a typical validity, a link as long as the portal's will be. */
-const SAMPLE = { code: '493817', minutes: 10, name: 'Nyokabi', link: 'https://ecitizen.go.ke/account/verify-email/5f0c7d2a9b3e4f61a8c2' }
+const SAMPLE = {
+  code: '493817',
+  minutes: 10,
+  name: 'Nyokabi',
+  link: 'https://ecitizen.go.ke/account/verify-email/5f0c7d2a9b3e4f61a8c2',
+  reference: 'DIS-7K4M-9QX3',
+  service: 'Apply for an ordinary passport',
+  stage: 'Returned for correction',
+}
 
 describe('message templates', () => {
   it('has the messages accounts need, in both languages', () => {

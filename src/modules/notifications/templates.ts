@@ -1,4 +1,6 @@
 import type { Language } from '../../platform/i18n/i18n.js'
+import { PROFILE_TEMPLATES } from './profile-templates.js'
+import { APPLICATION_TEMPLATES } from './application-templates.js'
 
 /**
  * What each message says, in English and Kiswahili. `{name}` marks a parameter the sender supplies.
@@ -6,6 +8,8 @@ import type { Language } from '../../platform/i18n/i18n.js'
  * (straight quotes only; a test checks). The sender is named by the email From and SMS sender id.
  */
 export const TEMPLATES = {
+  ...PROFILE_TEMPLATES,
+  ...APPLICATION_TEMPLATES,
   'email-verification': {
     en: {
       subject: 'Confirm your email address',

@@ -1,6 +1,12 @@
 import type { ColumnType, Generated } from 'kysely'
 import type { NotificationTables } from '../../modules/notifications/tables.js'
 import type { RegistryTables } from '../../modules/registry/tables.js'
+import type { PasskeyTables } from '../../modules/accounts/passkey-tables.js'
+import type { CatalogueTables } from '../../modules/catalogue/tables.js'
+import type { ApplicationTables } from '../../modules/applications/tables.js'
+import type { UploadTables } from '../../modules/uploads/tables.js'
+import type { AppointmentTables } from '../../modules/appointments/tables.js'
+import type { AccountPendingContactColumns, ContactChangePurpose, ProfileTables, SessionReauthenticationColumns } from '../../modules/accounts/profile-tables.js'
 
 /** Table types, one interface per table; each module's migrations add theirs here. */
 export interface AgenciesTable {
@@ -47,7 +53,7 @@ export type Role = 'citizen' | 'agency_officer' | 'agency_supervisor' | 'agency_
 export type AccountKind = 'citizen' | 'resident' | 'visitor' | 'staff'
 export type SecondFactor = 'sms' | 'email' | 'totp' | 'passkey'
 
-export interface AccountsTable {
+export interface AccountsTable extends AccountPendingContactColumns {
   id: Generated<string>
   kind: AccountKind
   id_number: string | null
@@ -80,7 +86,7 @@ export interface RecoveryCodesTable {
   created_at: Generated<Date>
 }
 
-export interface SessionsTable {
+export interface SessionsTable extends SessionReauthenticationColumns {
   token_hash: string
   account_id: string
   stage: 'second-factor' | 'signed-in'
@@ -95,7 +101,7 @@ export interface SessionsTable {
 export interface OneTimeCodesTable {
   id: Generated<string>
   account_id: string
-  purpose: 'sign-in' | 'verify-phone' | 'verify-email' | 'reset-password'
+  purpose: 'sign-in' | 'verify-phone' | 'verify-email' | 'reset-password' | ContactChangePurpose
   channel: 'sms' | 'email'
   secret_hash: string
   expires_at: Date
@@ -105,7 +111,7 @@ export interface OneTimeCodesTable {
 }
 
 /** Modules that own their table types contribute them here. */
-export interface Database extends RegistryTables, NotificationTables {
+export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables {
   accounts: AccountsTable
   agencies: AgenciesTable
   one_time_codes: OneTimeCodesTable
