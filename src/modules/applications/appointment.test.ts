@@ -139,6 +139,24 @@ describe(`an application's appointment on ${TEST_ENGINE}`, () => {
     assert.doesNotMatch((await client.get(`/applications/${done}`)).body, /Your appointment/)
   })
 
+  it('gives the place back when the application is finished', async () => {
+    const id = await draft('certificate-of-good-conduct')
+    await book(id)
+    const held = await t.database.db.selectFrom('appointment_bookings').select(['slot_id', 'status']).where('application_id', '=', id).executeTakeFirstOrThrow()
+    const placesBefore = await t.database.db.selectFrom('appointment_slots').select('booked').where('id', '=', held.slot_id).executeTakeFirstOrThrow()
+    await client.post(`/applications/${id}/submit`, { idempotencyKey: crypto.randomUUID(), declaration: 'yes' })
+    // Paid (as payments will do), then withdrawn by the applicant.
+    await t.database.db.transaction().execute(async (trx) => {
+      const application = await trx.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+      await t.recordStatusChange(trx, application, { to: 'submitted', actor: { kind: 'system' } })
+    })
+    assert.equal((await client.post(`/applications/${id}/withdraw`, {})).statusCode, 303)
+    const booking = await t.database.db.selectFrom('appointment_bookings').select('status').where('application_id', '=', id).executeTakeFirstOrThrow()
+    assert.equal(booking.status, 'cancelled')
+    const placesAfter = await t.database.db.selectFrom('appointment_slots').select('booked').where('id', '=', held.slot_id).executeTakeFirstOrThrow()
+    assert.equal(placesAfter.booked, placesBefore.booked - 1)
+  })
+
   it('logged no server error', () => {
     assert.deepEqual(serverErrors(t.logs), [])
   })

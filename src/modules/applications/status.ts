@@ -2,6 +2,7 @@ import { Conflict, Invalid } from '../../platform/http/errors.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
 import { todayInKenya, type IsoDate } from '../services/dates.js'
 import type { ServiceDefinition, Stage } from '../services/definition.js'
+import { releaseBookingOf } from '../appointments/store.js'
 import { noticeApplicant, type NoticeDeps } from './notices.js'
 import { insertEvent, updateIfUnchanged, type Application, type Executor } from './store.js'
 import { findStage, statusForStage, transitionTo, type ActorRef } from './workflow.js'
@@ -78,6 +79,7 @@ export function statusRecorder(deps: StatusDeps): RecordStatusChange {
       stage_to: target.id,
       note,
     })
+    if (target.end) await releaseBookingOf(trx, application.id)
     await noticeApplicant(trx, deps, updated, definition, eventId, eventType === 'submitted' ? 'application-submitted' : 'application-status-changed')
     return updated
   }

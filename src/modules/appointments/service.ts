@@ -5,7 +5,7 @@ import { addDays, nairobiDate, nairobiTime } from './offices.js'
 import {
   applicationSummary,
   bookingByCode,
-  cancelBooking,
+  releaseBookingOf,
   findOffice,
   findSlot,
   insertBooking,
@@ -178,13 +178,7 @@ export class AppointmentService {
 
   /** Cancels the live booking and gives its place back; true if there was one. */
   async cancel(application: ApplicationRef): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const live = await lockLiveBooking(trx, application.id)
-      if (!live) return false
-      await cancelBooking(trx, live.id)
-      await releasePlace(trx, live.slot_id)
-      return true
-    })
+    return this.db.transaction().execute((trx) => releaseBookingOf(trx, application.id))
   }
 
   /**

@@ -158,6 +158,18 @@ export async function cancelBooking(db: Db, bookingId: string): Promise<void> {
   await db.updateTable('appointment_bookings').set({ status: 'cancelled', changed_at: sql<Date>`now()` }).where('id', '=', bookingId).execute()
 }
 
+/**
+ * Gives back the place an application holds, in the caller's transaction: once an application is
+ * finished (issued, rejected, withdrawn) its appointment would only keep someone else from the slot.
+ */
+export async function releaseBookingOf(db: Db, applicationId: string): Promise<boolean> {
+  const live = await lockLiveBooking(db, applicationId)
+  if (!live) return false
+  await cancelBooking(db, live.id)
+  await releasePlace(db, live.slot_id)
+  return true
+}
+
 /** The application a booking is for, as the office needs it: its reference and whom it is for. */
 export function applicationSummary(db: Db, applicationId: string): Promise<{ reference: string; party_name: string } | undefined> {
   return db.selectFrom('applications').select(['reference', 'party_name']).where('id', '=', applicationId).executeTakeFirst()
