@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createAccount, signedInCookie } from '../../../test/helpers/accounts.js'
+import { Browser, createAccount, signedInCookie } from '../../../test/helpers/accounts.js'
 import { serverErrors, testApp, type TestApp } from '../../../test/helpers/app.js'
 import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
 import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
@@ -140,6 +140,20 @@ describe(`the service catalogue pages on ${TEST_ENGINE}`, () => {
     assert.match(signedIn, /govuk-button--start/)
     // The signed-in page was not cached for the next signed-out visitor.
     assert.doesNotMatch(await get('/services/ordinary-passport'), /action="\/services\/ordinary-passport\/start"/)
+
+    // A double press on Start makes one draft: the form carries a key the second press repeats.
+    const browser = new Browser(t.app)
+    browser.cookies.set('session', (await signedInCookie(t.database.db, account.id)).split('=')[1]!)
+    const page = await browser.get('/services/ordinary-passport')
+    const startKey = /name="startKey" value="([^"]+)"/.exec(page.body)?.[1]
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1]
+    assert.ok(startKey && token)
+    const first = await browser.post('/services/ordinary-passport/start', { _csrf: token, startKey })
+    const second = await browser.post('/services/ordinary-passport/start', { _csrf: token, startKey })
+    assert.equal(first.statusCode, 303)
+    assert.equal(second.headers.location, first.headers.location)
+    const drafts = await t.database.db.selectFrom('applications').select('id').where('account_id', '=', account.id).execute()
+    assert.equal(drafts.length, 1)
   })
 
   it('answers 404 for a service that does not exist', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { allow } from '../../platform/access/access.js'
 import { cached } from '../../platform/cache.js'
@@ -125,6 +126,8 @@ export function catalogueRoutes(app: FastifyInstance, deps: CatalogueDeps): void
         // The applications module answers this address. Signed-in people get a POST form; signed-out
         // visitors a link (GET), since a cached page must not carry anyone's CSRF token.
         startAction: `/services/${slug}/start`,
+        // One draft however often the button is pressed (signed-in pages are never cached).
+        startKey: request.session?.stage === 'signed-in' ? randomUUID() : undefined,
       }
     }
     return reply.page('catalogue/views/service.njk', load, cacheable ? { store: pages, key: `/services/${slug}` } : undefined)
