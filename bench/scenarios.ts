@@ -1,3 +1,5 @@
+import type autocannon from 'autocannon'
+
 /** The portal's load scenarios; each issue that adds a hot path adds its scenario here. */
 export interface Scenario {
   name: string
@@ -5,10 +7,19 @@ export interface Scenario {
   method?: 'GET' | 'POST'
   headers?: Record<string, string>
   body?: string
+  /**
+   * Requests that change per request (a different draft each time): built afresh for each run of the
+   * scenario, each connection cycling through them. Overrides path, method, headers and body.
+   */
+  requests?: () => autocannon.Request[]
+  /** Several requests make one unit of work (a save and a submission): rates are also given per unit. */
+  unit?: { name: string; requests: number }
   /** Statuses that count as success (default: any 2xx). */
   expect?: number[]
   /** Compared with this ceiling (requests/s) instead of, or as well as, the hello-world. */
   ceiling?: number
+  /** The issue's target: a share of the hello-world's requests/s, units (or requests) per second, a p99. */
+  target?: { ratio?: number; perSecond?: number; p99Ms?: number }
 }
 
 export const SCENARIOS: Scenario[] = [

@@ -32,6 +32,10 @@ import { catalogueRoutes } from './modules/catalogue/routes.js'
 import { uploadRoutes } from './modules/uploads/routes.js'
 import { limitsFor, UploadService } from './modules/uploads/service.js'
 import { LocalDiskStorage, MemoryStorage, type FileStorage } from './modules/uploads/storage.js'
+import { mpesaModule } from './modules/payments/daraja/module.js'
+import type { MpesaPayments } from './modules/payments/daraja/port.js'
+import { paymentRoutes } from './modules/payments/routes.js'
+import { PaymentsService } from './modules/payments/service.js'
 import { auditRoutes } from './modules/admin/audit-routes.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
@@ -61,6 +65,8 @@ export interface AppModules {
   applications: ApplicationsService
   recordStatusChange: RecordStatusChange
   appointments: AppointmentService
+  payments: PaymentsService
+  mpesa: Awaited<ReturnType<typeof mpesaModule>>
 }
 
 declare module 'fastify' {
@@ -80,6 +86,8 @@ export interface AppDeps {
   services?: { catalogue: ServiceCatalogue; categories: Category[] }
   /** Where uploaded files go; DATA_DIR/uploads when not given. */
   fileStorage?: FileStorage
+  /** What the M-Pesa pages and callbacks credit; the payments service when not given (tests swap in a fake). */
+  mpesaPayments?: MpesaPayments
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
@@ -184,8 +192,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   appointmentRoutes(app, { appointments, applicationFor: appointmentFor })
   appointmentCheckRoutes(app, { appointments })
+  const payments = new PaymentsService({ db, catalogue, recordStatusChange, jobs: deps.jobs, publicUrl: config.publicUrl, log: app.log })
+  paymentRoutes(app, { payments, publicUrl: config.publicUrl, portalName: config.portalName })
+  const mpesa = await mpesaModule(app, { config, db, payments: deps.mpesaPayments ?? payments })
   // For the jobs and callbacks of later modules, and for tests: the services this wiring made.
-  app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments })
+  app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments, payments, mpesa })
   notificationRoutes(app, { db, environment: config.environment })
   auditRoutes(app, { db })
   return app

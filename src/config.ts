@@ -3,12 +3,13 @@
  * does nothing; `loadConfig(env)` does the work, so tests pass their own environment.
  */
 import path from 'node:path'
+import { MPESA_SETTINGS, type MpesaSettings } from './modules/payments/settings.js'
 import { NOTIFICATION_SETTINGS, NotificationSettingError, type NotificationSettings } from './modules/notifications/settings.js'
 
 export type Environment = 'production' | 'development' | 'test'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
-export interface Config extends NotificationSettings {
+export interface Config extends NotificationSettings, MpesaSettings {
   environment: Environment
   host: string
   port: number
@@ -265,6 +266,7 @@ export const SETTINGS = {
     read: (raw, env) => tokenFor('BUSINESS_REGISTRY_TOKEN', 'BUSINESS_REGISTRY_URL', raw, env),
   },
   ...NOTIFICATION_SETTINGS,
+  ...MPESA_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -16,6 +16,12 @@ Commands:
   worker    Run background jobs only (notifications, reconciliation, timers). Run one or more.
   migrate   Apply pending database migrations, then exit.
   seed      Apply pending migrations and add or refresh the demo data, then exit.
+  seed --bench [--applications N] [--people M] [--drafts K]
+            Then add load-test data: M fictional citizens (default 100,000) with N
+            applications between them (default 1,000,000), a person with exactly 50
+            (bench.person@bench.example) and K drafts ready to submit for another
+            (bench.submitter@bench.example). All share the password "bench passphrase for
+            everyone". Run again, it tops up to the numbers asked. Never in production.
   user      Create staff accounts and change roles ("ecitizen user" for details).
   services check [DIR]
             Check every service definition (default: ./services); print file:line: reason
@@ -30,8 +36,20 @@ function fail(message: string, code: number): never {
   process.exit(code)
 }
 
-async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<void> {
+async function oneShot(config: Config, command: 'migrate' | 'seed', argv: string[] = []): Promise<void> {
   const logger = createLogger(config.logLevel)
+  // Checked before anything is opened: a mistyped option changes nothing.
+  let bench: { applications: number; people: number; drafts: number } | undefined
+  if (command === 'seed' && argv.length) {
+    const { parseBenchArgs } = await import('./bench-seed.js')
+    if (argv[0] !== '--bench') fail(`unknown option "${argv[0]}"; run "ecitizen help"`, 2)
+    if (config.environment === 'production') fail('seed --bench adds thousands of fictional accounts: never in production', 2)
+    try {
+      bench = parseBenchArgs(argv.slice(1))
+    } catch (error) {
+      fail((error as Error).message, 2)
+    }
+  }
   const { openConfiguredDatabase } = await runtime()
   const { migrate } = await import('./platform/db/migrate.js')
   const { seedDemoData } = await import('./seed.js')
@@ -40,6 +58,13 @@ async function oneShot(config: Config, command: 'migrate' | 'seed'): Promise<voi
     const applied = await migrate(database)
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database already up to date')
     if (command === 'seed') await seedDemoData(database, logger)
+    if (bench) {
+      const { seedBenchData } = await import('./bench-seed.js')
+      const { loadServicesOrExplain } = await import('./modules/catalogue/load.js')
+      const { catalogue } = await loadServicesOrExplain()
+      const report = await seedBenchData(database, catalogue, bench)
+      logger.info({ ...report, engine: database.engine }, 'bench data seeded')
+    }
   } finally {
     await database.close()
   }
@@ -112,7 +137,7 @@ export async function main(argv: string[]): Promise<void> {
     throw error
   }
   try {
-    if (command === 'migrate' || command === 'seed') await oneShot(config, command)
+    if (command === 'migrate' || command === 'seed') await oneShot(config, command, argv.slice(1))
     else if (command === 'user') await user(config, argv.slice(1))
     else await serve(config, command as Role)
   } catch (error) {

@@ -23,7 +23,7 @@ const count = (n: number) => n.toLocaleString('en-GB')
 
 export class Progress {
   private done = 0
-  private readonly started = performance.now()
+  private readonly started: number
   private lastDraw = 0
   private lastTenth = -1
   private finished = false
@@ -34,6 +34,7 @@ export class Progress {
     private readonly stream: ProgressStream = process.stderr,
     private readonly now: () => number = () => performance.now(),
   ) {
+    this.started = now()
     this.draw(true)
   }
 
@@ -43,22 +44,26 @@ export class Progress {
     this.draw(false)
   }
 
-  /** The line as it stands: label, bar (terminal only), percentage, counts, rate, time left. */
-  line(bar: boolean): string {
+  /**
+   * The line as it stands: label, percentage, counts, rate, time left; with `columns`, a bar after the
+   * label as wide as the terminal leaves room for (at most 30 characters).
+   */
+  line(columns?: number): string {
     const share = this.total === 0 ? 1 : this.done / this.total
     const seconds = (this.now() - this.started) / 1000
     const rate = seconds > 0 ? this.done / seconds : 0
     const left = rate > 0 ? (this.total - this.done) / rate : Infinity
-    const filled = Math.round(share * WIDTH)
-    const parts = [
-      this.label,
-      ...(bar ? [`[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}]`] : []),
+    const rest = [
       `${String(Math.floor(share * 100)).padStart(3)}%`,
       `${count(this.done)}/${count(this.total)}`,
       `${count(Math.round(rate))}/s`,
       this.done >= this.total ? `in ${duration(seconds)}` : `${duration(left)} left`,
-    ]
-    return parts.join('  ')
+    ].join('  ')
+    if (columns === undefined) return `${this.label}  ${rest}`
+    const width = Math.min(WIDTH, columns - 1 - this.label.length - rest.length - 6)
+    if (width < 5) return `${this.label}  ${rest}`.slice(0, columns - 1)
+    const filled = Math.round(share * width)
+    return `${this.label}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]  ${rest}`
   }
 
   private draw(force: boolean): void {
@@ -67,13 +72,12 @@ export class Progress {
       const now = this.now()
       if (!force && now - this.lastDraw < 100 && this.done < this.total) return
       this.lastDraw = now
-      const text = this.line(true)
-      this.stream.write(`\r${text.slice(0, (this.stream.columns ?? 200) - 1)}\x1b[K`)
+      this.stream.write(`\r${this.line(this.stream.columns || 80)}\x1b[K`)
     } else {
       const tenth = this.total === 0 ? 10 : Math.floor((this.done / this.total) * 10)
       if (tenth === this.lastTenth || (tenth === 10 && this.done < this.total)) return
       this.lastTenth = tenth
-      this.stream.write(`${this.line(false)}\n`)
+      this.stream.write(`${this.line()}\n`)
     }
   }
 
@@ -81,11 +85,11 @@ export class Progress {
   finish(): void {
     if (this.finished) return
     if (this.stream.isTTY) {
-      this.draw(true)
+      if (this.done < this.total || this.now() - this.lastDraw >= 100) this.draw(true)
       this.stream.write('\n')
     } else if (this.lastTenth !== 10) {
       this.lastTenth = 10
-      this.stream.write(`${this.line(false)}\n`)
+      this.stream.write(`${this.line()}\n`)
     }
     this.finished = true
   }

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js'
 import type { DatabaseHandle } from '../../src/platform/db/database.js'
 import { syncCatalogue } from '../../src/modules/catalogue/store.js'
 import type { ServiceCatalogue } from '../../src/modules/services/catalogue.js'
+import type { MpesaPayments } from '../../src/modules/payments/daraja/port.js'
 import type { FileStorage } from '../../src/modules/uploads/storage.js'
 import { defineJobs } from '../../src/jobs.js'
 import { createSenders } from '../../src/modules/notifications/senders.js'
@@ -38,6 +39,7 @@ export async function testApp(
     /** Service definitions other than services/ (a fixture folder). */
     catalogue?: ServiceCatalogue
     fileStorage?: FileStorage
+    mpesaPayments?: MpesaPayments
   } = {},
 ): Promise<TestApp> {
   // Load shedding is off unless a test turns it on: seeding a database in the test process blocks the
@@ -58,7 +60,7 @@ export async function testApp(
   await jobs.start()
   // A fixture folder's services belong to no category.
   const services = options.catalogue && { catalogue: options.catalogue, categories: [] }
-  const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage })
+  const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage, mpesaPayments: options.mpesaPayments })
   // As start-up does: the catalogue's search table follows the loaded definitions.
   await syncCatalogue(database.db, app.modules.catalogue, app.modules.categories)
   options.routes?.(app)

@@ -8,6 +8,7 @@ import { appointmentView, type AppointmentView, type Bookings } from './appointm
 import { statusTag, type StatusTag } from './dashboard.js'
 import { agencyName, listEvents, listMessages, type Application } from './store.js'
 import { applicantStepsFrom, findStage, withdrawalFrom } from './workflow.js'
+import { invoiceView, type InvoiceView } from '../payments/invoice-view.js'
 
 /** A date in words, in the person's language ("12 March 2025", "12 Machi 2025"). */
 export function longDate(date: string, language: Language): string {
@@ -38,6 +39,8 @@ export interface ApplicationPage {
   timeline: TimelineItem[]
   messages: { title: string; body: string; at: Date }[]
   fees?: ReturnType<typeof feeRows>
+  /** The invoice, once raised: its lines, "Pay now" while owed, and receipts. */
+  invoice?: InvoiceView
   withdrawable: boolean
   /** The appointment to book, or the one booked, while the application is open. */
   appointment?: AppointmentView
@@ -53,11 +56,12 @@ export async function applicationPage(
   t: Translate,
   bookings?: Bookings,
 ): Promise<ApplicationPage> {
-  const [events, agencyNames, messages, appointment] = await Promise.all([
+  const [events, agencyNames, messages, appointment, invoice] = await Promise.all([
     listEvents(db, application.id),
     agencyName(db, application.agency_code),
     listMessages(db, application.account_id, application.id),
     bookings ? appointmentView(bookings, application, definition, language, t) : undefined,
+    invoiceView(db, application.id, language, t),
   ])
   const agency = agencyNames[language]
   const stageName = (id: string | null) => findStage(definition, id)?.name[language] ?? ''
@@ -78,7 +82,7 @@ export async function applicationPage(
     for (const step of applicantStepsFrom(definition, stage.id)) next.push(t('applications.next.yourStep', { step: step.label[language] }))
     if (stage.slaWorkingDays !== undefined) next.push(t('applications.next.agency', { agency }))
   }
-  const fees = application.status === 'awaiting-payment' ? feeRows(catalogue.feesFor(definition, application.answers as Answers), language, t) : undefined
+  const fees = application.status === 'awaiting-payment' && !invoice ? feeRows(catalogue.feesFor(definition, application.answers as Answers), language, t) : undefined
   return {
     application,
     service: definition.name[language],
@@ -94,6 +98,7 @@ export async function applicationPage(
       at: message.created_at,
     })),
     fees,
+    invoice,
     withdrawable: Boolean(withdrawalFrom(definition, application.stage)),
     appointment,
   }

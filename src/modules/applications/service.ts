@@ -6,6 +6,7 @@ import { nextUnansweredPage, pageAfter, validateApplication, validatePage, visib
 import { todayInKenya } from '../services/dates.js'
 import type { ApplicantKind, FileQuestion, Page, ServiceDefinition } from '../services/definition.js'
 import { TamperedForm } from '../services/errors.js'
+import { raiseInvoiceFor } from '../payments/invoices.js'
 import { kindOfMediaType, sniffFileType } from '../services/file-types.js'
 import { newReference } from '../services/reference.js'
 import { appointmentStage, backFromAppointment, mayBook, namedOffices } from './appointment.js'
@@ -271,6 +272,8 @@ export class ApplicationsService {
         owes ? { ...common, status: 'awaiting-payment' } : { ...common, ...stageColumns(startStage(definition), today), submitted_at: new Date() },
       )
       if (!updated) throw new Conflict('changed while locked')
+      // The invoice exists exactly when the application waits for payment (same transaction).
+      if (owes) await raiseInvoiceFor(trx, this.deps.catalogue, updated, new Date())
       const eventId = await store.insertEvent(trx, {
         application_id: id,
         actor_kind: 'applicant',

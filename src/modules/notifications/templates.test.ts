@@ -16,6 +16,12 @@ const SAMPLE = {
   reference: 'DIS-7K4M-9QX3',
   service: 'Apply for an ordinary passport',
   stage: 'Returned for correction',
+  amount: 'KES 7,550',
+  bill: 'DIS7K4M9QX3',
+  mpesa: 'RLA0R69NXM',
+  receipt: 'RCPT-7K4M-9QX3',
+  balance: 'KES 0',
+  reason: 'Paid twice',
 }
 
 describe('message templates', () => {

@@ -1,6 +1,7 @@
 import type { Language } from '../../platform/i18n/i18n.js'
 import { PROFILE_TEMPLATES } from './profile-templates.js'
 import { APPLICATION_TEMPLATES } from './application-templates.js'
+import { PAYMENT_TEMPLATES } from './payment-templates.js'
 
 /**
  * What each message says, in English and Kiswahili. `{name}` marks a parameter the sender supplies.
@@ -10,6 +11,7 @@ import { APPLICATION_TEMPLATES } from './application-templates.js'
 export const TEMPLATES = {
   ...PROFILE_TEMPLATES,
   ...APPLICATION_TEMPLATES,
+  ...PAYMENT_TEMPLATES,
   'email-verification': {
     en: {
       subject: 'Confirm your email address',

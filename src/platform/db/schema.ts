@@ -6,6 +6,7 @@ import type { CatalogueTables } from '../../modules/catalogue/tables.js'
 import type { ApplicationTables } from '../../modules/applications/tables.js'
 import type { UploadTables } from '../../modules/uploads/tables.js'
 import type { AppointmentTables } from '../../modules/appointments/tables.js'
+import type { PaymentTables } from '../../modules/payments/tables.js'
 import type { AccountPendingContactColumns, ContactChangePurpose, ProfileTables, SessionReauthenticationColumns } from '../../modules/accounts/profile-tables.js'
 
 /** Table types, one interface per table; each module's migrations add theirs here. */
@@ -111,7 +112,7 @@ export interface OneTimeCodesTable {
 }
 
 /** Modules that own their table types contribute them here. */
-export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables {
+export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables, PaymentTables {
   accounts: AccountsTable
   agencies: AgenciesTable
   one_time_codes: OneTimeCodesTable

@@ -1,0 +1,181 @@
+import { audit } from '../../platform/audit/audit.js'
+import type { JobQueue } from '../../platform/jobs/queue.js'
+import type { RecordStatusChange } from '../applications/status.js'
+import { findApplication, findContact } from '../applications/store.js'
+import { startStage } from '../applications/workflow.js'
+import { pinnedDefinition } from '../applications/status.js'
+import { notify } from '../notifications/service.js'
+import type { ServiceCatalogue } from '../services/catalogue.js'
+import { formatMoney } from '../services/fees.js'
+import { newReference } from '../services/reference.js'
+import { ACCOUNTS, post } from './ledger.js'
+import type { CreditClaim, CreditOutcome, Invoice, PaymentFlag } from './model.js'
+import { normaliseBillReference } from './invoices.js'
+import { findInvoice, findPrompt, type Executor } from './store.js'
+
+export interface CreditDeps {
+  catalogue: ServiceCatalogue
+  recordStatusChange: RecordStatusChange
+  jobs: Pick<JobQueue, 'enqueue'>
+  publicUrl: string
+  log?: { warn(object: object, message: string): void }
+}
+
+/** Our receipt numbers (`RCPT-7K4M-9QX3`): checked like application references; printed and verifiable. */
+export const RECEIPT_PREFIX = 'RCPT'
+
+export function invoiceLink(publicUrl: string, invoice: Pick<Invoice, 'applicationId'>): string {
+  return `${publicUrl.replace(/\/$/, '')}/applications/${invoice.applicationId}`
+}
+
+function governmentCents(invoice: Invoice): number {
+  return invoice.lines.filter((line) => line.kind === 'government').reduce((sum, line) => sum + line.amountCents, 0)
+}
+
+/** The invoice a claim names: the one its STK prompt was for, or the one its bill reference names. */
+async function claimedInvoice(trx: Executor, claim: CreditClaim): Promise<{ invoiceId?: string; promptAmount?: number }> {
+  if (claim.checkoutRequestId !== undefined) {
+    const prompt = await findPrompt(trx, claim.checkoutRequestId)
+    return { invoiceId: prompt?.invoiceId, promptAmount: prompt?.amountCents }
+  }
+  const reference = claim.billReference === undefined ? undefined : normaliseBillReference(claim.billReference)
+  const invoice = reference && (await findInvoice(trx, { billReference: reference }))
+  return { invoiceId: invoice ? invoice.id : undefined }
+}
+
+/**
+ * Credits one claimed payment in the caller's transaction (see PaymentsService.creditPayment). The
+ * invoice row is locked first, so concurrent claims for one invoice take turns and each sees what the
+ * one before left; the payment insert does nothing when the receipt (or the prompt) was credited before.
+ */
+export async function creditIn(trx: Executor, deps: CreditDeps, claim: CreditClaim): Promise<CreditOutcome> {
+  const receipt = claim.receipt.trim().toUpperCase()
+  if (!receipt || receipt.length > 40) throw new RangeError('a claim needs an M-Pesa receipt of 1 to 40 characters')
+  if (!Number.isSafeInteger(claim.amountCents) || claim.amountCents <= 0) throw new RangeError('a claim amount is a positive number of cents')
+  const { invoiceId, promptAmount } = await claimedInvoice(trx, claim)
+  const invoice = invoiceId && (await findInvoice(trx, { id: invoiceId }, true))
+  if (!invoice || invoice.currency !== claim.currency) {
+    // Not ours, or a KES payment for a USD invoice (C2B validation refuses those): recorded nowhere but the log.
+    deps.log?.warn({ source: claim.source, receipt, billReference: claim.billReference, checkoutRequestId: claim.checkoutRequestId }, 'payment claim for no invoice of ours')
+    return { outcome: 'unknown-reference' }
+  }
+  const open = invoice.status === 'pending' || invoice.status === 'partly-paid'
+  const owed = open ? invoice.totalCents - (invoice.paidCents - invoice.refundedCents) : 0
+  const applied = Math.min(claim.amountCents, owed)
+  const overpaid = claim.amountCents - applied
+  const closed = invoice.status === 'cancelled' || invoice.status === 'refunded'
+  const flag: PaymentFlag | null = closed
+    ? 'invoice-closed'
+    : promptAmount !== undefined && promptAmount !== claim.amountCents
+      ? 'amount-mismatch'
+      : overpaid > 0
+        ? 'overpayment'
+        : applied < owed
+          ? 'underpayment'
+          : null
+  let inserted: { id: string; receipt_number: string } | undefined
+  for (let attempt = 0; !inserted; attempt++) {
+    inserted = await trx
+      .insertInto('payments')
+      .values({
+        invoice_id: invoice.id,
+        source: claim.source,
+        mpesa_receipt: receipt,
+        amount_cents: claim.amountCents,
+        currency: claim.currency,
+        phone: claim.phone ?? null,
+        paid_at: claim.paidAt,
+        checkout_request_id: claim.checkoutRequestId ?? null,
+        bill_reference: claim.billReference?.slice(0, 40) ?? null,
+        raw: JSON.stringify(claim.raw ?? null),
+        receipt_number: newReference(RECEIPT_PREFIX),
+        overpaid_cents: overpaid,
+        flagged_reason: flag,
+      })
+      // Any unique key: the receipt or the prompt credited before is a duplicate; a clash of our own
+      // random receipt numbers is drawn again. Neither aborts the transaction.
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'receipt_number'])
+      .executeTakeFirst()
+    if (inserted) break
+    const before = await trx
+      .selectFrom('payments')
+      .select(['id', 'invoice_id'])
+      .where((eb) => eb.or([eb('mpesa_receipt', '=', receipt), ...(claim.checkoutRequestId ? [eb('checkout_request_id', '=', claim.checkoutRequestId)] : [])]))
+      .executeTakeFirst()
+    if (before) return { outcome: 'duplicate', invoiceId: before.invoice_id, paymentId: before.id, invoiceStatus: invoice.status }
+    if (attempt >= 5) throw new Error('could not draw a free receipt number')
+  }
+  const paidCents = invoice.paidCents + claim.amountCents
+  const becomesPaid = open && applied === owed
+  const status = becomesPaid ? 'paid' : open ? 'partly-paid' : invoice.status
+  await trx
+    .updateTable('invoices')
+    .set({ paid_cents: paidCents, status, ...(becomesPaid ? { paid_at: new Date() } : {}) })
+    .where('id', '=', invoice.id)
+    .execute()
+  const entry = { invoiceId: invoice.id, paymentId: inserted.id, currency: invoice.currency }
+  await post(trx, { ...entry, kind: 'payment-received', postings: [{ account: ACCOUNTS.cash, debit: claim.amountCents }, { account: ACCOUNTS.clearing, credit: claim.amountCents }] })
+  if (becomesPaid) {
+    const government = governmentCents(invoice)
+    await post(trx, {
+      ...entry,
+      kind: 'revenue-recognised',
+      postings: [
+        { account: ACCOUNTS.clearing, debit: invoice.totalCents },
+        { account: ACCOUNTS.agencyRevenue(invoice.agencyCode), credit: government },
+        { account: ACCOUNTS.convenience, credit: invoice.totalCents - government },
+      ],
+    })
+    await submitPaidApplication(trx, deps, invoice)
+  }
+  await audit(trx, {
+    action: 'payment.credited',
+    outcome: 'success',
+    subjectType: 'invoice',
+    subjectId: invoice.id,
+    details: { source: claim.source, mpesaReceipt: receipt, receiptNumber: inserted.receipt_number, amountCents: claim.amountCents, overpaidCents: overpaid, flag, status },
+  })
+  await noticePayer(trx, deps, invoice, {
+    amountCents: claim.amountCents,
+    mpesa: receipt,
+    receiptNumber: inserted.receipt_number,
+    balanceCents: Math.max(0, owed - applied),
+  })
+  return { outcome: 'credited', invoiceId: invoice.id, paymentId: inserted.id, invoiceStatus: status, overpaidCents: overpaid }
+}
+
+/** Paid: the application waiting for payment enters its workflow (recordStatusChange tells the applicant). */
+async function submitPaidApplication(trx: Executor, deps: CreditDeps, invoice: Invoice): Promise<void> {
+  const application = await findApplication(trx, invoice.applicationId)
+  if (application?.status !== 'awaiting-payment') return
+  const definition = pinnedDefinition(deps.catalogue, application)
+  await deps.recordStatusChange(trx, application, { to: startStage(definition).id, actor: { kind: 'system' } })
+}
+
+async function noticePayer(
+  trx: Executor,
+  deps: CreditDeps,
+  invoice: Invoice,
+  paid: { amountCents: number; mpesa: string; receiptNumber: string; balanceCents: number },
+): Promise<void> {
+  const contact = await findContact(trx, invoice.accountId)
+  const language = contact.language
+  for (const channel of ['email', 'sms'] as const) {
+    await notify(trx, deps.jobs, {
+      key: `payment:${paid.receiptNumber}:${channel}`,
+      channel,
+      to: channel === 'email' ? contact.email : contact.phone,
+      language,
+      template: 'payment-received',
+      params: {
+        amount: formatMoney(paid.amountCents, invoice.currency, language),
+        bill: invoice.billReference,
+        mpesa: paid.mpesa,
+        receipt: paid.receiptNumber,
+        balance: formatMoney(paid.balanceCents, invoice.currency, language),
+        link: invoiceLink(deps.publicUrl, invoice),
+      },
+    })
+  }
+}

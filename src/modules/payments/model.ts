@@ -1,0 +1,112 @@
+import type { InvoiceCurrency, InvoiceStatus, PaymentFlag, PaymentSource, PromptStatus } from './tables.js'
+
+export type { InvoiceCurrency, InvoiceStatus, PaymentFlag, PaymentSource, PromptStatus } from './tables.js'
+
+export interface InvoiceLine {
+  kind: 'government' | 'convenience'
+  feeId: string
+  label: { en: string; sw: string }
+  amountCents: number
+}
+
+export interface Invoice {
+  id: string
+  applicationId: string
+  accountId: string
+  agencyCode: string
+  /** What the payer types as the paybill account number: compact, upper case, ≤ 12 characters. */
+  billReference: string
+  currency: InvoiceCurrency
+  totalCents: number
+  /** Everything received for this invoice, overpayments included. */
+  paidCents: number
+  refundedCents: number
+  status: InvoiceStatus
+  dueAt: Date
+  paidAt: Date | null
+  createdAt: Date
+  lines: InvoiceLine[]
+}
+
+export interface CreditClaim {
+  source: PaymentSource
+  /** M-Pesa receipt / TransID: credits at most once (unique constraint, same transaction). */
+  receipt: string
+  amountCents: number
+  currency: 'KES'
+  /** E.164 */
+  phone?: string
+  paidAt: Date
+  /** C2B BillRefNumber. */
+  billReference?: string
+  /** STK: must match a prompt we sent. */
+  checkoutRequestId?: string
+  /** Stored for audit (jsonb). */
+  raw: unknown
+}
+
+export type CreditOutcome = {
+  outcome: 'credited' | 'duplicate' | 'unknown-reference'
+  invoiceId?: string
+  paymentId?: string
+  invoiceStatus?: InvoiceStatus
+  overpaidCents?: number
+}
+
+export interface Prompt {
+  checkoutRequestId: string
+  merchantRequestId: string
+  invoiceId: string
+  phone: string
+  amountCents: number
+  status: PromptStatus
+  resultCode: number | null
+  resultDesc: string | null
+  createdAt: Date
+  settledAt: Date | null
+}
+
+export interface PromptResult {
+  resultCode: number
+  resultDesc: string
+  receipt?: string
+  amountCents?: number
+  phone?: string
+  paidAt?: Date
+  raw: unknown
+}
+
+export type SettleOutcome = CreditOutcome | { outcome: 'failed' | 'unknown-prompt' | 'already-settled' }
+
+export type Payability = { ok: true; invoice: Invoice } | { ok: false; reason: 'unknown' | 'paid' | 'cancelled' }
+
+export interface Payment {
+  id: string
+  invoiceId: string
+  source: PaymentSource
+  mpesaReceipt: string
+  amountCents: number
+  currency: InvoiceCurrency
+  phone: string | null
+  paidAt: Date
+  receiptNumber: string
+  overpaidCents: number
+  flaggedReason: PaymentFlag | null
+}
+
+/** What a receipt (PDF, /verify, the application page) shows. */
+export interface ReceiptData {
+  payment: Payment
+  invoice: Invoice
+  agency: { code: string; en: string; sw: string }
+  service: { en: string; sw: string }
+  applicationReference: string
+  /** "W. K.": the payer's initials only, for the public check. */
+  payerInitials: string
+}
+
+export interface RefundRequest {
+  amountCents: number
+  reason: string
+  actor: { accountId: string; role?: string }
+}

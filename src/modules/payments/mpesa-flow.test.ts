@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
+import { serverErrors } from '../../../test/helpers/app.js'
+import type { MpesaGateway } from './daraja/module.js'
+import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
+
+/** End to end without a browser: the real payments core, the simulated Daraja over HTTP, callbacks into the app. */
+describe('paying an invoice by M-Pesa, end to end', () => {
+  let t: PaymentsTestApp
+  let gateway: MpesaGateway
+  let app: FastifyInstance
+
+  before(async () => {
+    // The app starts the simulator itself (no credentials configured) and closes it with itself.
+    t = await paymentsTestApp()
+    app = t.app
+    gateway = t.app.modules.mpesa
+    await gateway.client!.c2bRegisterUrls()
+  })
+  after(() => t.close())
+
+  async function signedIn(accountId: string): Promise<Browser> {
+    const browser = new Browser(app)
+    const [name, value] = (await signedInCookie(t.database.db, accountId)).split('=') as [string, string]
+    browser.cookies.set(name, value)
+    return browser
+  }
+
+  it('invoice → prompt → approved on the phone → callback → invoice paid, credited once', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = await signedIn(accountId)
+    const page = await browser.get(`/payments/invoices/${invoice.billReference}`)
+    assert.equal(page.statusCode, 200)
+    const sent = await browser.submit(`/payments/invoices/${invoice.billReference}`, `/payments/invoices/${invoice.billReference}/prompt`, { phone: '0712 345 678' })
+    assert.equal(sent.statusCode, 303)
+    assert.match((await browser.get(sent.headers.location as string)).body, /Check your phone/)
+
+    const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
+    assert.equal(prompt.amount * 100, invoice.totalCents)
+    const { callback, answer } = await gateway.control!.resolve(prompt.checkoutRequestId, 'approved')
+    assert.deepEqual(answer, { ResultCode: 0, ResultDesc: 'Accepted' })
+
+    const paid = await t.payments.findInvoiceByBillReference(invoice.billReference)
+    assert.equal(paid?.status, 'paid')
+    assert.equal(paid?.paidCents, invoice.totalCents)
+    assert.equal((await t.payments.latestPrompt(invoice.id))?.status, 'succeeded')
+    assert.match((await browser.get(sent.headers.location as string)).body, /Payment received/)
+
+    // Daraja sends it again: acknowledged, not credited twice.
+    const again = await app.inject({ method: 'POST', url: '/payments/mpesa/callback', payload: callback as object })
+    assert.deepEqual(again.json(), { ResultCode: 0, ResultDesc: 'Accepted' })
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.paidCents, invoice.totalCents)
+    assert.equal(serverErrors(t.logs).length, 0)
+  })
+
+  it('a cancelled prompt leaves the invoice unpaid and says so', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = await signedIn(accountId)
+    const sent = await browser.submit(`/payments/invoices/${invoice.billReference}`, `/payments/invoices/${invoice.billReference}/prompt`, { phone: '0712345678' })
+    const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
+    await gateway.control!.resolve(prompt.checkoutRequestId, 'cancelled')
+    assert.equal((await t.payments.latestPrompt(invoice.id))?.status, 'cancelled')
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending')
+    assert.match((await browser.get(sent.headers.location as string)).body, /cancelled on your phone/)
+  })
+
+  it('a paybill payment is validated, confirmed and credits the invoice; an unknown account is rejected', async () => {
+    const { invoice } = await awaitingPayment(t)
+    const result = await gateway.control!.payBill({ phone: '254712345678', billReference: invoice.billReference.toLowerCase(), amount: invoice.totalCents / 100 })
+    assert.equal(result.accepted, true)
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'paid')
+    const unknown = await gateway.control!.payBill({ phone: '254712345678', billReference: 'NOSUCHBILL', amount: 100 })
+    assert.equal(unknown.accepted, false)
+    assert.deepEqual(unknown.validation, { ResultCode: 'C2B00012', ResultDesc: 'Rejected' })
+  })
+})

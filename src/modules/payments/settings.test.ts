@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { NotificationSettingError } from '../notifications/settings.js'
+import { MPESA_SETTINGS, MpesaSettingError, readMpesaSettings } from './settings.js'
+
+describe('M-Pesa settings', () => {
+  it('uses the simulator by default, calling back to PUBLIC_URL', () => {
+    assert.deepEqual(readMpesaSettings({}), {
+      mpesaBaseUrl: 'https://sandbox.safaricom.co.ke',
+      mpesaConsumerKey: undefined,
+      mpesaConsumerSecret: undefined,
+      mpesaShortcode: '222222',
+      mpesaPasskey: undefined,
+      mpesaCallbackUrl: 'http://localhost:3000',
+      mpesaAllowedIps: [],
+    })
+    assert.equal(readMpesaSettings({ PUBLIC_URL: 'https://ecitizen.example/' }).mpesaCallbackUrl, 'https://ecitizen.example')
+    assert.equal(readMpesaSettings({ PORT: '8080' }).mpesaCallbackUrl, 'http://localhost:8080')
+  })
+
+  it('reads each variable', () => {
+    const settings = readMpesaSettings({
+      MPESA_BASE_URL: 'https://api.safaricom.co.ke/',
+      MPESA_CONSUMER_KEY: 'key',
+      MPESA_CONSUMER_SECRET: 'secret',
+      MPESA_PASSKEY: 'passkey',
+      MPESA_SHORTCODE: '174379',
+      MPESA_CALLBACK_URL: 'https://pay.ecitizen.example',
+      MPESA_ALLOWED_IPS: '196.201.214.200, 196.201.214.206',
+    })
+    assert.equal(settings.mpesaBaseUrl, 'https://api.safaricom.co.ke')
+    assert.equal(settings.mpesaConsumerKey, 'key')
+    assert.equal(settings.mpesaShortcode, '174379')
+    assert.equal(settings.mpesaCallbackUrl, 'https://pay.ecitizen.example')
+    assert.deepEqual(settings.mpesaAllowedIps, ['196.201.214.200', '196.201.214.206'])
+  })
+
+  const bad: [Record<string, string>, string][] = [
+    [{ MPESA_CONSUMER_KEY: 'key' }, 'MPESA_CONSUMER_SECRET'],
+    [{ MPESA_CONSUMER_SECRET: 's', MPESA_PASSKEY: 'p' }, 'MPESA_CONSUMER_KEY'],
+    [{ MPESA_CONSUMER_KEY: 'k', MPESA_CONSUMER_SECRET: 's' }, 'MPESA_PASSKEY'],
+    [{ MPESA_SHORTCODE: 'paybill' }, 'MPESA_SHORTCODE'],
+    [{ MPESA_CALLBACK_URL: 'ecitizen.example' }, 'MPESA_CALLBACK_URL'],
+    [{ MPESA_BASE_URL: 'ftp://x' }, 'MPESA_BASE_URL'],
+    [{ MPESA_ALLOWED_IPS: '196.201.214.200, safaricom' }, 'MPESA_ALLOWED_IPS'],
+  ]
+  for (const [env, variable] of bad) {
+    it(`names ${variable} when ${JSON.stringify(env)}`, () => {
+      assert.throws(() => readMpesaSettings(env), (error: unknown) => {
+        // loadConfig turns NotificationSettingError (and so this) into its ConfigError.
+        assert.ok(error instanceof MpesaSettingError && error instanceof NotificationSettingError)
+        assert.equal(error.variable, variable)
+        return true
+      })
+    })
+  }
+
+  it('documents each setting', () => {
+    for (const setting of Object.values(MPESA_SETTINGS)) {
+      assert.match(setting.variable, /^MPESA_[A-Z_]+$/)
+      assert.ok(setting.description.length > 20 && setting.defaultText, setting.variable)
+    }
+  })
+})
