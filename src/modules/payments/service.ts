@@ -19,7 +19,7 @@ export interface PaymentsDeps extends CreditDeps {
   now?: () => Date
 }
 
-/** How a failed STK result code reads on the prompt (mpesa-daraja.md's table). */
+/** How a failed STK result code reads on the prompt (Daraja's table of result codes). */
 function failedStatus(resultCode: number): PromptStatus {
   if (resultCode === 1032) return 'cancelled'
   if (resultCode === 1037 || resultCode === 1019) return 'timeout'

@@ -1,5 +1,5 @@
 /**
- * Daraja's wire formats (docs: /work/shared/reference/mpesa-daraja.md): timestamps, the STK password,
+ * Daraja's wire formats (Safaricom Daraja documentation): timestamps, the STK password,
  * and strict readers for the callbacks it posts. Callbacks are unsigned claims: anything that does not
  * have exactly the expected shape is refused with a reason, and nothing is credited.
  */

@@ -1,6 +1,6 @@
 /**
  * A Daraja stand-in for development and tests: the same paths, request checks and JSON shapes as
- * Safaricom's (reference/mpesa-daraja.md), served over real HTTP. Prompts wait until the control API
+ * Safaricom's documented shapes, served over real HTTP. Prompts wait until the control API
  * (used by /dev/phone and tests) approves, cancels or times them out; then the result is posted to the
  * CallBackURL the prompt named. Paybill payments post validation, then confirmation if accepted.
  */
