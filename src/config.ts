@@ -3,8 +3,9 @@
  * does nothing; `loadConfig(env)` does the work, so tests pass their own environment.
  */
 import path from 'node:path'
+import { ModuleSettingError } from './platform/module-settings.js'
 import { MPESA_SETTINGS, type MpesaSettings } from './modules/payments/settings.js'
-import { NOTIFICATION_SETTINGS, NotificationSettingError, type NotificationSettings } from './modules/notifications/settings.js'
+import { NOTIFICATION_SETTINGS, type NotificationSettings } from './modules/notifications/settings.js'
 
 export type Environment = 'production' | 'development' | 'test'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -276,7 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
       config[key] = setting.read(env[setting.variable], env)
     } catch (error) {
       // The notification settings live with their module, which cannot import this one (a cycle).
-      if (error instanceof NotificationSettingError) throw new ConfigError(error.variable, error.reason)
+      if (error instanceof ModuleSettingError) throw new ConfigError(error.variable, error.reason)
       throw error
     }
   }

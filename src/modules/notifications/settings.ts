@@ -3,7 +3,7 @@
  * of them set, messages stay in the local outbox (the notifications table), shown on /dev/outbox.
  */
 
-type Env = Record<string, string | undefined>
+import { blank, ModuleSettingError, redact, type Env, type Setting } from '../../platform/module-settings.js'
 
 export interface NotificationSettings {
   smtpUrl: string | undefined
@@ -14,36 +14,11 @@ export interface NotificationSettings {
   atBaseUrl: string
 }
 
-/**
- * A bad notification setting, naming its variable like the portal's ConfigError. Its own class because
- * the portal's config reads these settings: importing the config from here would make an import cycle.
- */
-export class NotificationSettingError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly reason: string,
-  ) {
-    super(`${variable} ${reason}`)
-    this.name = 'NotificationSettingError'
-  }
-}
+/** A bad notification setting (the name says which module's). */
+export class NotificationSettingError extends ModuleSettingError {}
 
 function invalid(variable: string, reason: string): never {
   throw new NotificationSettingError(variable, reason)
-}
-
-interface Setting<T> {
-  variable: string
-  description: string
-  defaultText: string
-  read: (raw: string | undefined, env: Env) => T
-}
-
-const blank = (raw: string | undefined) => raw === undefined || raw.trim() === ''
-
-/** Connection strings carry passwords: never echo one back. */
-function redact(raw: string): string {
-  return raw.replace(/\/\/[^@/]*@/, '//***@')
 }
 
 function url(variable: string, raw: string, protocols: string[]): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { NotificationSettingError } from '../notifications/settings.js'
+import { ModuleSettingError } from '../../platform/module-settings.js'
 import { MPESA_SETTINGS, MpesaSettingError, readMpesaSettings } from './settings.js'
 
 describe('M-Pesa settings', () => {
@@ -47,8 +47,8 @@ describe('M-Pesa settings', () => {
   for (const [env, variable] of bad) {
     it(`names ${variable} when ${JSON.stringify(env)}`, () => {
       assert.throws(() => readMpesaSettings(env), (error: unknown) => {
-        // loadConfig turns NotificationSettingError (and so this) into its ConfigError.
-        assert.ok(error instanceof MpesaSettingError && error instanceof NotificationSettingError)
+        // loadConfig turns every ModuleSettingError into its ConfigError.
+        assert.ok(error instanceof MpesaSettingError && error instanceof ModuleSettingError)
         assert.equal(error.variable, variable)
         return true
       })

@@ -4,9 +4,8 @@
  * (src/modules/payments/daraja/simulator.ts); production then has no M-Pesa at all.
  */
 import { isIP } from 'node:net'
-import { NotificationSettingError } from '../notifications/settings.js'
+import { blank, ModuleSettingError, redact, type Env, type Setting } from '../../platform/module-settings.js'
 
-type Env = Record<string, string | undefined>
 
 export interface MpesaSettings {
   mpesaBaseUrl: string
@@ -18,36 +17,19 @@ export interface MpesaSettings {
   mpesaAllowedIps: string[]
 }
 
-/**
- * A bad M-Pesa setting. It extends the notification settings' error because the portal's loadConfig
- * already turns that one into its ConfigError (this module cannot import the config: an import cycle).
- */
-export class MpesaSettingError extends NotificationSettingError {
-  constructor(variable: string, reason: string) {
-    super(variable, reason)
-    this.name = 'MpesaSettingError'
-  }
-}
+/** A bad M-Pesa setting (the name says which module's). */
+export class MpesaSettingError extends ModuleSettingError {}
 
 function invalid(variable: string, reason: string): never {
   throw new MpesaSettingError(variable, reason)
 }
-
-interface Setting<T> {
-  variable: string
-  description: string
-  defaultText: string
-  read: (raw: string | undefined, env: Env) => T
-}
-
-const blank = (raw: string | undefined) => raw === undefined || raw.trim() === ''
 
 function url(variable: string, raw: string): string {
   let parsed: URL
   try {
     parsed = new URL(raw.trim())
   } catch {
-    invalid(variable, `must be a URL (got "${raw.replace(/\/\/[^@/]*@/, '//***@')}")`)
+    invalid(variable, `must be a URL (got "${redact(raw)}")`)
   }
   if (!['https:', 'http:'].includes(parsed.protocol)) invalid(variable, 'must start with https:// or http://')
   return raw.trim().replace(/\/+$/, '')
