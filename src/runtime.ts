@@ -34,7 +34,7 @@ async function assertMigrated(database: DatabaseHandle): Promise<void> {
 }
 
 export interface Running {
-  app?: FastifyInstance
+  app: FastifyInstance
   stop(): Promise<void>
 }
 
@@ -73,23 +73,22 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
   })
   const senders = createSenders(config)
   logger.info({ email: senders.routes.email, sms: senders.routes.sms }, 'messages go out through')
-  defineJobs(jobs, { db: database.db, senders })
+  // Every role builds the app: the worker's jobs use the services it wires, and only web roles listen.
+  const app = await buildApp({ config, database, jobs, logger, services })
+  defineJobs(jobs, { db: database.db, senders, modules: app.modules, log: logger })
   await jobs.start()
-
-  let app: FastifyInstance | undefined
-  if (role !== 'worker') {
-    app = await buildApp({ config, database, jobs, logger, services })
-    await app.listen({ host: config.host, port: config.port })
-  }
-  logger.info({ role, engine: database.engine, url: app ? config.publicUrl : undefined }, 'eCitizen is running')
+  if (role !== 'worker') await app.listen({ host: config.host, port: config.port })
+  logger.info({ role, engine: database.engine, url: role === 'worker' ? undefined : config.publicUrl }, 'eCitizen is running')
 
   return {
     app,
     // Order matters: stop taking requests (finishing those in flight), then finish running jobs, then
-    // close the database they both use.
+    // close the database they both use. A worker takes no requests: its jobs finish before the services
+    // they use (the M-Pesa gateway) close with the app.
     stop: async () => {
-      await app?.close()
+      if (role !== 'worker') await app.close()
       await jobs.stop(config.shutdownTimeoutMs)
+      if (role === 'worker') await app.close()
       await database.close()
     },
   }

@@ -55,12 +55,12 @@ export async function testApp(
   })
   const logger = pino({ level: config.logLevel }, sink)
   const jobs = new JobQueue(database, logger, { pollSeconds: 1, worker: false })
-  // Messages stay in the outbox table (no provider configured), where tests read them.
-  defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})) })
-  await jobs.start()
   // A fixture folder's services belong to no category.
   const services = options.catalogue && { catalogue: options.catalogue, categories: [] }
   const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage, mpesaPayments: options.mpesaPayments })
+  // Messages stay in the outbox table (no provider configured), where tests read them.
+  defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})), modules: app.modules, log: logger })
+  await jobs.start()
   // As start-up does: the catalogue's search table follows the loaded definitions.
   await syncCatalogue(database.db, app.modules.catalogue, app.modules.categories)
   options.routes?.(app)

@@ -12,7 +12,8 @@ export interface InvoiceView {
   due?: string
   /** Where to pay (the M-Pesa pages), while something is owed. */
   payHref?: string
-  paybill?: string
+  /** Whether to show the paybill details (the number itself is the template's `paybillNumber`). */
+  paybill: boolean
   receipts: { href: string; text: string }[]
 }
 
@@ -33,7 +34,7 @@ export async function invoiceView(db: Executor, applicationId: string, language:
       ? t('payments.invoice.due', { date: new Intl.DateTimeFormat(language === 'sw' ? 'sw-KE' : 'en-KE', { dateStyle: 'long', timeZone: 'Africa/Nairobi' }).format(invoice.dueAt) })
       : undefined,
     payHref: payable ? `/payments/invoices/${invoice.billReference}` : undefined,
-    paybill: payable ? t('payments.invoice.paybill', { bill: invoice.billReference }) : undefined,
+    paybill: payable,
     receipts: payments.map((payment) => ({
       href: `/payments/receipts/${payment.receiptNumber}.pdf`,
       text: t('payments.invoice.receiptLink', { number: payment.receiptNumber, amount: money(payment.amountCents) }),

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
 import { serverErrors } from '../../../test/helpers/app.js'
 import type { MpesaGateway } from './daraja/module.js'
+import { paymentJobs, queryPromptWith, RECONCILE_CRON, RECONCILE_JOB } from './jobs.js'
 import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
 
 /** End to end without a browser: the real payments core, the simulated Daraja over HTTP, callbacks into the app. */
@@ -74,5 +75,54 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     const unknown = await gateway.control!.payBill({ phone: '254712345678', billReference: 'NOSUCHBILL', amount: 100 })
     assert.equal(unknown.accepted, false)
     assert.deepEqual(unknown.validation, { ResultCode: 'C2B00012', ResultDesc: 'Rejected' })
+  })
+
+  it('a lost callback: "check my payment now" asks M-Pesa at once and credits the invoice', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = await signedIn(accountId)
+    const invoicePage = `/payments/invoices/${invoice.billReference}`
+    await browser.submit(invoicePage, `${invoicePage}/prompt`, { phone: '0712345678' })
+    const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
+    await gateway.control!.resolve(prompt.checkoutRequestId, 'approved', { lose: true })
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending', 'no callback, nothing credited yet')
+
+    const checked = await browser.submit(invoicePage, `${invoicePage}/check`, {})
+    assert.equal(checked.statusCode, 303)
+    assert.equal(checked.headers.location, `${invoicePage}/waiting`)
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'paid')
+    assert.match((await browser.get(`${invoicePage}/waiting`)).body, /Payment received/)
+  })
+
+  it('"check my payment now" with no prompt sent says what to look for, and changes nothing', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = await signedIn(accountId)
+    const invoicePage = `/payments/invoices/${invoice.billReference}`
+    const checked = await browser.submit(invoicePage, `${invoicePage}/check`, {})
+    assert.equal(checked.headers.location, `${invoicePage}?checked=1#check`)
+    const page = await browser.get(`${invoicePage}?checked=1`)
+    assert.match(page.body, new RegExp(`paybill ${t.config.mpesaShortcode} with account number ${invoice.billReference}`))
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending')
+  })
+
+  it('the scheduled reconciliation job settles a prompt whose callback never came', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = await signedIn(accountId)
+    const invoicePage = `/payments/invoices/${invoice.billReference}`
+    await browser.submit(invoicePage, `${invoicePage}/prompt`, { phone: '0712345678' })
+    const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
+    await gateway.control!.resolve(prompt.checkoutRequestId, 'approved', { lose: true })
+
+    const job = paymentJobs({ payments: t.payments, queryPrompt: queryPromptWith(gateway.client!) }).find((definition) => definition.name === RECONCILE_JOB)!
+    assert.equal(job.cron, RECONCILE_CRON)
+    await job.handle({}, { id: 'now', attempt: 1 })
+    assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending', 'too young to ask about')
+
+    // Four minutes on: the job asks M-Pesa and settles it, once however often it runs.
+    await t.database.db.updateTable('mpesa_prompts').set({ created_at: new Date(Date.now() - 4 * 60_000) }).where('checkout_request_id', '=', prompt.checkoutRequestId).execute()
+    await job.handle({}, { id: 'later', attempt: 1 })
+    await job.handle({}, { id: 'again', attempt: 1 })
+    const paid = await t.payments.findInvoiceByBillReference(invoice.billReference)
+    assert.equal(paid?.status, 'paid')
+    assert.equal(paid?.paidCents, invoice.totalCents)
   })
 })

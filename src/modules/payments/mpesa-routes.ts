@@ -13,7 +13,9 @@ import { formatMoney } from '../services/fees.js'
 import { DarajaError, type DarajaClient } from './daraja/client.js'
 import { DEFAULT_LINKS, type MpesaLinks, type MpesaPayments } from './daraja/port.js'
 import { darajaPhone, normaliseBillReference, resultMessageKey } from './daraja/protocol.js'
+import { queryPromptWith } from './jobs.js'
 import type { Invoice, Prompt } from './model.js'
+import { reconcile } from './reconcile.js'
 
 export interface MpesaRouteDeps {
   payments: MpesaPayments
@@ -78,7 +80,7 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
     }
   }
 
-  async function renderInvoice(request: FastifyRequest<Params>, reply: FastifyReply, invoice: Invoice, form: { phone: string; errors?: ErrorSummary }) {
+  async function renderInvoice(request: FastifyRequest<Params>, reply: FastifyReply, invoice: Invoice, form: { phone: string; errors?: ErrorSummary; checked?: boolean }) {
     const t = request.t
     return reply.page('payments/views/mpesa-invoice.njk', {
       pageTitle: form.errors ? t('mpesa.errorTitle', { title: t('mpesa.invoice.title') }) : t('mpesa.invoice.title'),
@@ -86,13 +88,14 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
       shortcode: deps.shortcode,
       phone: form.phone,
       errors: form.errors,
+      checked: form.checked,
     })
   }
 
-  app.get<Params>('/payments/invoices/:billReference', allow('applications.own'), async (request, reply) => {
+  app.get<Params & { Querystring: { checked?: string } }>('/payments/invoices/:billReference', allow('applications.own'), async (request, reply) => {
     const invoice = await ownInvoice(request)
     const phone = localPhone(await deps.phoneOf(invoice.accountId))
-    return renderInvoice(request, reply, invoice, { phone })
+    return renderInvoice(request, reply, invoice, { phone, checked: request.query.checked === '1' })
   })
 
   app.post<Params>('/payments/invoices/:billReference/prompt', allow('applications.own'), async (request, reply) => {
@@ -180,6 +183,21 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
   app.get<Params>('/payments/invoices/:billReference/status', allow('applications.own'), async (request, reply) => {
     const { state } = await waitingState(request, await ownInvoice(request))
     return reply.header('Cache-Control', 'no-store').send({ state: state ?? 'none' })
+  })
+
+  /**
+   * "I have paid but it is not showing": asks M-Pesa at once about every prompt of this invoice still
+   * waiting for its result, as the reconciliation job would in a few minutes, then shows where it stands.
+   * A paybill payment needs no asking: its confirmation credits the invoice when M-Pesa sends it.
+   */
+  app.post<Params>('/payments/invoices/:billReference/check', allow('applications.own'), async (request, reply) => {
+    const invoice = await ownInvoice(request)
+    if (client && invoice.status !== 'paid') {
+      const tally = await reconcile(payments, queryPromptWith(client), new Date(), request.log, invoice.id)
+      request.log.info({ billReference: invoice.billReference, ...tally }, 'payment check asked for by the payer')
+    }
+    const prompted = await payments.latestPrompt(invoice.id)
+    return reply.redirect(prompted ? `/payments/invoices/${invoice.billReference}/waiting` : `/payments/invoices/${invoice.billReference}?checked=1#check`, 303)
   })
 
   /**

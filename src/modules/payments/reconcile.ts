@@ -1,9 +1,16 @@
 import type { Db } from '../../platform/db/database.js'
 import type { PromptResult } from './model.js'
-import type { PaymentsService } from './service.js'
+import type { MpesaPayments } from './daraja/port.js'
 
 /** A prompt without a result this long after it was sent is asked about (the callback may be lost). */
 export const RECONCILE_AFTER_MS = 3 * 60_000
+
+export interface ReconcileTally {
+  asked: number
+  settled: number
+  pending: number
+  errors: number
+}
 
 /** The Daraja client's STK query: a final result, or 'pending' while M-Pesa is still processing. */
 export type QueryPrompt = (checkoutRequestId: string) => Promise<PromptResult | 'pending'>
@@ -14,12 +21,15 @@ export type QueryPrompt = (checkoutRequestId: string) => Promise<PromptResult | 
  * runs again on its schedule, and settling is idempotent.
  */
 export async function reconcile(
-  payments: PaymentsService,
+  payments: Pick<MpesaPayments, 'pendingPrompts' | 'settlePrompt'>,
   queryPrompt: QueryPrompt,
   now: Date = new Date(),
   log?: { warn(object: object, message: string): void },
-): Promise<{ asked: number; settled: number; pending: number; errors: number }> {
-  const prompts = await payments.pendingPrompts(new Date(now.getTime() - RECONCILE_AFTER_MS))
+  invoiceId?: string,
+): Promise<ReconcileTally> {
+  // One invoice ("payment made but not showing"): every pending prompt, however young, is asked at once.
+  const olderThan = invoiceId === undefined ? new Date(now.getTime() - RECONCILE_AFTER_MS) : now
+  const prompts = await payments.pendingPrompts(olderThan, 200, invoiceId)
   const tally = { asked: prompts.length, settled: 0, pending: 0, errors: 0 }
   for (const prompt of prompts) {
     try {

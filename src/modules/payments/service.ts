@@ -126,8 +126,11 @@ export class PaymentsService {
   }
 
   /** Prompts still waiting for their result since before `olderThan`, oldest first: the reconciliation's work. */
-  async pendingPrompts(olderThan: Date, limit = 200): Promise<Prompt[]> {
-    const rows = await this.db.selectFrom('mpesa_prompts').selectAll().where('status', '=', 'pending').where('created_at', '<', olderThan).orderBy('created_at').limit(limit).execute()
+  async pendingPrompts(olderThan: Date, limit = 200, invoiceId?: string): Promise<Prompt[]> {
+    if (invoiceId !== undefined && !isUuid(invoiceId)) return []
+    let query = this.db.selectFrom('mpesa_prompts').selectAll().where('status', '=', 'pending').where('created_at', '<', olderThan)
+    if (invoiceId !== undefined) query = query.where('invoice_id', '=', invoiceId)
+    const rows = await query.orderBy('created_at').limit(limit).execute()
     return rows.map(toPrompt)
   }
 

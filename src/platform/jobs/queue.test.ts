@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { CompiledQuery } from 'kysely'
 import pino from 'pino'
 import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
 import type { DatabaseHandle } from '../db/database.js'
@@ -31,6 +32,7 @@ describe(`jobs on ${TEST_ENGINE}`, () => {
       },
     })
     queue.define<{ n: number }>({ name: 'test-outbox', handle: async () => {} })
+    queue.define<{ n: number }>({ name: 'test-nightly', cron: '30 2 * * *', handle: async () => {} })
     queue.define<{ n: number }>({
       name: 'test-slow',
       handle: async (data) => {
@@ -73,6 +75,13 @@ describe(`jobs on ${TEST_ENGINE}`, () => {
     const [first, second, third] = runs.map((r) => r.at) as [number, number, number]
     assert.ok(second - first >= 900, `first retry waited ${second - first} ms`)
     assert.ok(third - second > second - first, 'back-off grows')
+  })
+
+  it('keeps the schedule of a job with a cron, in Nairobi time, on worker processes', async () => {
+    const { rows } = await database.db.executeQuery<{ name: string; cron: string; timezone: string }>(
+      CompiledQuery.raw(`select name, cron, timezone from pgboss.schedule order by name`, []),
+    )
+    assert.deepEqual(rows, [{ name: 'test-nightly', cron: '30 2 * * *', timezone: 'Africa/Nairobi' }])
   })
 
   it('counts waiting jobs for the queue-depth metric', async () => {

@@ -16,6 +16,11 @@ export interface JobDefinition<T extends object> {
   /** Exponential back-off from retryDelaySeconds. */
   retryBackoff?: boolean
   expireInSeconds?: number
+  /**
+   * Run on this schedule (cron, Nairobi time) as well as when enqueued. Worker processes keep the
+   * schedule; pg-boss sends each tick once however many workers run.
+   */
+  cron?: string
 }
 
 export interface EnqueueOptions {
@@ -77,7 +82,10 @@ export class JobQueue {
         retryBackoff: definition.retryBackoff ?? true,
         expireInSeconds: definition.expireInSeconds ?? 300,
       })
-      if (this.options.worker) await this.#work(definition)
+      if (!this.options.worker) continue
+      await this.#work(definition)
+      if (definition.cron) await this.#boss.schedule(definition.name, definition.cron, {}, { tz: 'Africa/Nairobi' })
+      else await this.#boss.unschedule(definition.name)
     }
     this.#started = true
   }

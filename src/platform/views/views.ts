@@ -62,7 +62,8 @@ export async function registerViews(
         env.addFilter('dateTime', (value: Date | string, lang: Language) => formatDateTime(value, lang))
       },
     },
-    defaultContext: { portalName: config.portalName, country: config.country, asset },
+    // The paybill number is the portal's one till for every agency: invoices, notices and banners name it.
+    defaultContext: { portalName: config.portalName, country: config.country, paybillNumber: config.mpesaShortcode, asset },
   })
 
   app.decorateRequest('language', function (this: FastifyRequest) {

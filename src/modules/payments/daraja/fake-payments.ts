@@ -64,6 +64,12 @@ export class FakePayments implements MpesaPayments {
     return [...this.prompts.values()].filter((p) => p.invoiceId === invoiceId).at(-1)
   }
 
+  async pendingPrompts(olderThan: Date, limit = 200, invoiceId?: string): Promise<Prompt[]> {
+    return [...this.prompts.values()]
+      .filter((p) => p.status === 'pending' && p.createdAt < olderThan && (invoiceId === undefined || p.invoiceId === invoiceId))
+      .slice(0, limit)
+  }
+
   async creditPayment(claim: CreditClaim): Promise<CreditOutcome> {
     if (this.credits.some((c) => c.receipt === claim.receipt)) return { outcome: 'duplicate' }
     const invoice = claim.billReference ? this.invoices.get(claim.billReference) : undefined

@@ -8,8 +8,9 @@ export interface MpesaPayments {
   findInvoiceByBillReference(billReference: string): Promise<Invoice | undefined>
   isPayable(billReference: string, amountCents?: number): Promise<Payability>
   recordPrompt(invoiceId: string, prompt: { checkoutRequestId: string; merchantRequestId: string; phone: string; amountCents: number }): Promise<void>
-  settlePrompt(checkoutRequestId: string, result: PromptResult): Promise<SettleOutcome>
+  settlePrompt(checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query' }): Promise<SettleOutcome>
   latestPrompt(invoiceId: string): Promise<Prompt | undefined>
+  pendingPrompts(olderThan: Date, limit?: number, invoiceId?: string): Promise<Prompt[]>
   creditPayment(claim: CreditClaim): Promise<CreditOutcome>
 }
 

@@ -49,7 +49,8 @@ export interface SimulatorOptions {
 export interface SimulatorControl {
   prompts(): SimulatedPrompt[]
   pending(): SimulatedPrompt[]
-  resolve(checkoutRequestId: string, outcome: PromptOutcome): Promise<{ callback: unknown; answer: unknown }>
+  /** The person answers the prompt; `lose` keeps the callback from arriving, as happens in real life. */
+  resolve(checkoutRequestId: string, outcome: PromptOutcome, options?: { lose?: boolean }): Promise<{ callback: unknown; answer: unknown }>
   payBill(payment: { phone: string; billReference: string; amount: number | string; shortcode?: string }): Promise<{
     transId: string
     accepted: boolean
@@ -199,7 +200,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     breakNext(count, mode = 'error') {
       broken = { count, mode }
     },
-    async resolve(checkoutRequestId, outcome) {
+    async resolve(checkoutRequestId, outcome, { lose = false } = {}) {
       const prompt = prompts.get(checkoutRequestId)
       if (!prompt) throw new Error(`no prompt ${checkoutRequestId}`)
       if (prompt.result) throw new Error(`prompt ${checkoutRequestId} is already ${prompt.result.code}`)
@@ -223,7 +224,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         }
       }
       const callback = { Body: { stkCallback } }
-      return { callback, answer: await deliver(prompt.callbackUrl, callback) }
+      return { callback, answer: lose ? undefined : await deliver(prompt.callbackUrl, callback) }
     },
     async payBill({ phone, billReference, amount, shortcode }) {
       const code = shortcode ?? [...registered.keys()][0]
