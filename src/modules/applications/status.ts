@@ -1,12 +1,15 @@
+import type { Updateable } from 'kysely'
 import { Conflict, Invalid } from '../../platform/http/errors.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
 import { todayInKenya, type IsoDate } from '../services/dates.js'
 import type { ServiceDefinition, Stage } from '../services/definition.js'
 import { releaseBookingOf } from '../appointments/store.js'
+import { cancelUnpaidInvoiceOf } from '../payments/store.js'
 import { noticeApplicant, type NoticeDeps } from './notices.js'
 import { insertEvent, updateIfUnchanged, type Application, type Executor } from './store.js'
 import { findStage, statusForStage, transitionTo, type ActorRef } from './workflow.js'
-import { addWorkingDays } from './working-days.js'
+import type { ApplicationsTable } from './tables.js'
+import { addWorkingDays, workingDaysBetween } from './working-days.js'
 
 export interface StatusChange {
   /** The stage to move to, an id in the application's pinned definition. */
@@ -47,6 +50,31 @@ export function stageColumns(stage: Stage, today: IsoDate) {
   }
 }
 
+/**
+ * The agency's clock across a move (on top of stageColumns). Into an end it stops for good. From a stage
+ * with an SLA into one where the applicant acts (no SLA: a question to answer, an appointment) it pauses,
+ * keeping the working days that were left. Back into the paused stage it resumes with exactly those days,
+ * so the applicant's time never counts against the agency; any other stage with an SLA starts its own.
+ */
+export function slaClock(
+  application: Pick<Application, 'expected_by' | 'sla_paused_stage' | 'sla_remaining_days'>,
+  from: Stage | undefined,
+  to: Stage,
+  today: IsoDate,
+): Updateable<ApplicationsTable> {
+  const cleared = { sla_paused_stage: null, sla_remaining_days: null, sla_paused_at: null }
+  if (to.end) return cleared
+  if (to.slaWorkingDays !== undefined) {
+    const resumes = application.sla_paused_stage === to.id && application.sla_remaining_days !== null
+    return resumes ? { ...cleared, expected_by: addWorkingDays(today, application.sla_remaining_days!) } : cleared
+  }
+  if (from?.slaWorkingDays !== undefined && application.expected_by) {
+    return { sla_paused_stage: from.id, sla_remaining_days: workingDaysBetween(today, application.expected_by), sla_paused_at: new Date() }
+  }
+  // From one of the applicant's stages to another: a pause, if there is one, holds.
+  return {}
+}
+
 export function statusRecorder(deps: StatusDeps): RecordStatusChange {
   const today = deps.today ?? (() => todayInKenya())
   return async (trx, application, change) => {
@@ -65,9 +93,10 @@ export function statusRecorder(deps: StatusDeps): RecordStatusChange {
       if (transition.reasonRequired && !note) throw new Invalid({ note: { key: 'applications.errors.reasonRequired' } })
       eventType = target.end === 'withdrawn' ? 'withdrawn' : 'stage-changed'
     }
+    const day = today()
     const updated = await updateIfUnchanged(trx, application, {
-      ...stageColumns(target, today()),
-      ...(eventType === 'submitted' ? { submitted_at: new Date() } : {}),
+      ...stageColumns(target, day),
+      ...(eventType === 'submitted' ? { submitted_at: new Date() } : slaClock(application, findStage(definition, application.stage), target, day)),
     })
     if (!updated) throw new Conflict(`application ${application.id} changed meanwhile`)
     const eventId = await insertEvent(trx, {
@@ -79,7 +108,10 @@ export function statusRecorder(deps: StatusDeps): RecordStatusChange {
       stage_to: target.id,
       note,
     })
-    if (target.end) await releaseBookingOf(trx, application.id)
+    if (target.end) {
+      await releaseBookingOf(trx, application.id)
+      if (target.end !== 'issued') await cancelUnpaidInvoiceOf(trx, application.id)
+    }
     await noticeApplicant(trx, deps, updated, definition, eventId, eventType === 'submitted' ? 'application-submitted' : 'application-status-changed')
     return updated
   }

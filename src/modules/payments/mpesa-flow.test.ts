@@ -125,4 +125,16 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     assert.equal(paid?.status, 'paid')
     assert.equal(paid?.paidCents, invoice.totalCents)
   })
+
+  it('a run of gateway failures shows as degraded on /metrics, and one answer clears it', async () => {
+    const client = gateway.client!
+    const degraded = async () => /^payments_gateway_degraded (\d)$/m.exec((await app.inject('/metrics')).body)?.[1]
+    assert.equal(await degraded(), '0')
+    gateway.control!.breakNext(client.health.degradedAfter, 'error')
+    for (let i = 0; i < client.health.degradedAfter; i++) await assert.rejects(client.c2bRegisterUrls())
+    assert.equal(await degraded(), '1')
+    assert.match((await app.inject('/metrics')).body, /^payments_gateway_failures\{kind="error"\} [1-9]/m)
+    await client.c2bRegisterUrls()
+    assert.equal(await degraded(), '0')
+  })
 })

@@ -131,3 +131,19 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: string; constraint?: string; message?: string } | undefined
   return e?.code === '23505' && (e.constraint === constraint || Boolean(e.message?.includes(constraint)))
 }
+
+/**
+ * An application that ended (withdrawn, rejected) owes nothing: its invoice, if nothing was paid on it,
+ * is cancelled in the same transaction, so the paybill refuses it and no prompt can be sent for it.
+ * Money that arrives for it anyway is held and flagged for refund (see credit.ts).
+ */
+export async function cancelUnpaidInvoiceOf(db: Executor, applicationId: string): Promise<boolean> {
+  const cancelled = await db
+    .updateTable('invoices')
+    .set({ status: 'cancelled' })
+    .where('application_id', '=', applicationId)
+    .where('status', '=', 'pending')
+    .where('paid_cents', '=', 0)
+    .executeTakeFirst()
+  return Number(cancelled.numUpdatedRows) > 0
+}

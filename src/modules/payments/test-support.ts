@@ -12,7 +12,17 @@ import type { Invoice } from './model.js'
 import type { PaymentsService } from './service.js'
 
 /** Tests only: a before-submission service whose fee is KES 1,000 (kind a) or 7,500 (kind b), plus the convenience fee. */
-export const PAID_SERVICE = SAMPLE_DEFINITION.replace('slug: sample-service', 'slug: paid-service').replace('amounts: { a: 100, b: 200 }', 'amounts: { a: 1000, b: 7500 }')
+export const PAID_SERVICE = SAMPLE_DEFINITION.replace('slug: sample-service', 'slug: paid-service')
+  .replace('amounts: { a: 100, b: 200 }', 'amounts: { a: 1000, b: 7500 }')
+  // The applicant may withdraw once submitted.
+  .replace(
+    '    - { id: done, name: { en: Done, sw: Imekamilika }, end: issued }\n',
+    '    - { id: done, name: { en: Done, sw: Imekamilika }, end: issued }\n    - { id: withdrawn, name: { en: Withdrawn, sw: Imeondolewa }, end: withdrawn }\n',
+  )
+  .replace(
+    '  transitions:\n',
+    '  transitions:\n    - { from: submitted, to: withdrawn, by: [applicant], label: { en: Withdraw, sw: Ondoa } }\n',
+  )
 
 export interface PaymentsTestApp extends TestApp {
   payments: PaymentsService

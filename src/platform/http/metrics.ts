@@ -2,12 +2,20 @@ import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { allow } from '../access/access.js'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's registry: modules add their own gauges (payments' gateway health, for one). */
+    metricsRegistry: Registry
+  }
+}
+
 /**
  * Prometheus metrics. Each app has its own registry (tests build many apps in one process). Routes are
  * labelled by their pattern, never the raw URL, so the number of series stays bounded.
  */
 export function registerMetrics(app: FastifyInstance, queueDepth: () => Promise<number>): Registry {
   const registry = new Registry()
+  app.decorate('metricsRegistry', registry)
   // Includes nodejs_eventloop_lag_seconds and its percentiles.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
 

@@ -14,7 +14,14 @@ import { OUTCOMES, type PromptOutcome, type SimulatorControl } from './simulator
 
 const DONE = new Set(['approved', 'cancelled', 'timeout', 'insufficient', 'wrong-pin', 'paid', 'rejected'])
 
-export function devPhoneRoutes(app: FastifyInstance, deps: { control: SimulatorControl | undefined; environment: Environment }): void {
+export interface DevPhoneDeps {
+  control: SimulatorControl | undefined
+  environment: Environment
+  /** Registers the portal's C2B URLs with the simulator: start-up does it, but not before the app is ready. */
+  registerPaybillUrls?: () => Promise<void>
+}
+
+export function devPhoneRoutes(app: FastifyInstance, deps: DevPhoneDeps): void {
   const { control } = deps
   if (deps.environment === 'production' || !control) return
 
@@ -61,7 +68,13 @@ export function devPhoneRoutes(app: FastifyInstance, deps: { control: SimulatorC
       reply.code(400)
       return render(request, reply, { paybill, errors: errorSummary(new Invalid(errors), request.t) })
     }
-    const result = await control.payBill({ phone: darajaPhone(e164!)!, billReference: paybill.billReference, amount: Number(paybill.amount) })
+    const payment = { phone: darajaPhone(e164!)!, billReference: paybill.billReference, amount: Number(paybill.amount) }
+    const result = await control.payBill(payment).catch(async (error: Error) => {
+      // Paid before start-up's registration landed (or it failed): register now and pay once more.
+      if (!deps.registerPaybillUrls || !/no C2B URLs registered/.test(error.message)) throw error
+      await deps.registerPaybillUrls()
+      return control.payBill(payment)
+    })
     request.log.info({ transId: result.transId, accepted: result.accepted }, 'simulated paybill payment')
     return reply.redirect(`/dev/phone?done=${result.accepted ? 'paid' : 'rejected'}`, 303)
   })

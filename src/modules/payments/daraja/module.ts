@@ -3,6 +3,7 @@
  * when no credentials are set outside production), the payment pages, Daraja's callbacks and /dev/phone.
  */
 import type { FastifyInstance } from 'fastify'
+import { Gauge } from 'prom-client'
 import type { Environment } from '../../../config.js'
 import type { Db } from '../../../platform/db/database.js'
 import type { MpesaSettings } from '../settings.js'
@@ -76,7 +77,42 @@ export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): 
     })
   }
   registerMpesa(app, { ...deps, gateway })
+  if (client) registerGatewayMetrics(app, client.health)
   return gateway
+}
+
+/**
+ * The gateway's health on /metrics: alerting and the status page's probes read "degraded" (a run of
+ * failed Daraja calls) and the failure counts from here.
+ */
+function registerGatewayMetrics(app: FastifyInstance, health: PaymentsHealth): void {
+  new Gauge({
+    name: 'payments_gateway_degraded',
+    help: 'Whether M-Pesa (Daraja) calls are failing in a row (1) or answering (0)',
+    registers: [app.metricsRegistry],
+    collect() {
+      this.set(health.snapshot().state === 'degraded' ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'payments_gateway_failures',
+    help: 'M-Pesa (Daraja) calls that failed since the process started, by kind',
+    labelNames: ['kind'] as const,
+    registers: [app.metricsRegistry],
+    collect() {
+      const snapshot = health.snapshot()
+      this.set({ kind: 'error' }, snapshot.errors)
+      this.set({ kind: 'timeout' }, snapshot.timeouts)
+    },
+  })
+  new Gauge({
+    name: 'payments_gateway_requests',
+    help: 'M-Pesa (Daraja) calls made since the process started',
+    registers: [app.metricsRegistry],
+    collect() {
+      this.set(health.snapshot().requests)
+    },
+  })
 }
 
 /** The routes, for a gateway opened by the caller (tests, or a runtime that owns the simulator). */
@@ -91,5 +127,6 @@ export function registerMpesa(app: FastifyInstance, deps: MpesaModuleDeps & { ga
     phoneOf: async (accountId) => (await deps.db.selectFrom('accounts').select('phone').where('id', '=', accountId).executeTakeFirst())?.phone,
   })
   mpesaCallbackRoutes(app, { payments: deps.payments, shortcode: deps.config.mpesaShortcode, allowedIps: deps.config.mpesaAllowedIps })
-  devPhoneRoutes(app, { control: gateway.control, environment: deps.config.environment })
+  const client = gateway.client
+  devPhoneRoutes(app, { control: gateway.control, environment: deps.config.environment, registerPaybillUrls: client && (() => client.c2bRegisterUrls()) })
 }
