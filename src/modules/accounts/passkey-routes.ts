@@ -7,6 +7,7 @@ import { errorSummary } from '../../platform/views/form-errors.js'
 import { NAME_MAX, type PasskeyService } from './passkeys.js'
 import { deviceName } from './sessions-routes.js'
 import { passkeyFallback } from './sign-in.js'
+import { takeDestination } from '../../platform/access/destination.js'
 
 function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name]
@@ -82,7 +83,7 @@ export function passkeyRoutes(app: FastifyInstance, deps: { passkeys: PasskeySer
     if (result.ok) {
       // A new session id at the privilege change; the half-signed-in one is revoked.
       await sessions.start(request, reply, session.accountId, 'signed-in')
-      return reply.redirect('/dashboard', 303)
+      return reply.redirect(takeDestination(request, reply), 303)
     }
     const account = await passkeys.findAccount(session.accountId)
     reply.code(400)

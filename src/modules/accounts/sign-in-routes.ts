@@ -5,6 +5,7 @@ import type { Sessions } from '../../platform/sessions/sessions.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import { passkeyFallback, secondFactorChannel, type SignInService } from './sign-in.js'
 import { allow } from '../../platform/access/access.js'
+import { takeDestination } from '../../platform/access/destination.js'
 
 function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name]
@@ -73,7 +74,7 @@ export function signInRoutes(app: FastifyInstance, deps: { signIn: SignInService
     if (result === 'ok') {
       // A new session id at the privilege change; the half-signed-in one is revoked.
       await sessions.start(request, reply, session.accountId, 'signed-in')
-      return reply.redirect('/dashboard', 303)
+      return reply.redirect(takeDestination(request, reply), 303)
     }
     const key = result === 'wrong' ? 'signIn.code.errors.wrong' : `signIn.code.errors.${result}`
     reply.code(400)

@@ -126,6 +126,28 @@ describe(`sign in on ${TEST_ENGINE}`, () => {
     assert.equal((await them.get('/dashboard')).statusCode, 200)
   })
 
+  it('returns a person to the page they were sent to sign in from, once', async () => {
+    const account = await createAccount(t.database.db)
+    const browser = new Browser(t.app)
+    const asked = await browser.get('/account/language?from=message')
+    assert.equal(asked.headers.location, '/sign-in')
+    await signIn(browser, account.email)
+    const done = await browser.submit('/sign-in/code', '/sign-in/code', { code: codeIn(await lastMessageTo(t.database.db, account.phone)) })
+    assert.equal(done.headers.location, '/account/language?from=message')
+    assert.equal(browser.cookies.get('ecitizen_next'), undefined, 'used once')
+  })
+
+  it('never sends a person off the site after sign-in, whatever the cookie says', async () => {
+    const account = await createAccount(t.database.db)
+    for (const planted of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', '/sign-out']) {
+      const browser = new Browser(t.app)
+      browser.cookies.set('ecitizen_next', encodeURIComponent(planted))
+      await signIn(browser, account.email)
+      const done = await browser.submit('/sign-in/code', '/sign-in/code', { code: codeIn(await lastMessageTo(t.database.db, account.phone)) })
+      assert.equal(done.headers.location, '/dashboard', planted)
+    }
+  })
+
   it('sends a signed-out visitor from the dashboard to sign in', async () => {
     const response = await t.app.inject('/dashboard')
     assert.equal(response.statusCode, 303)

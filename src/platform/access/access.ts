@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../db/schema.js'
 import { Forbidden } from '../http/errors.js'
+import { rememberDestination } from './destination.js'
 
 /**
  * What each role may do: the one table of permissions. A route names the permission it needs in its
@@ -75,7 +76,10 @@ export function registerAccessControl(app: FastifyInstance): void {
     if (access !== 'signed-in' && !(access in PERMISSIONS)) throw new Error(`route ${route.url}: unknown permission ${access}`)
     const guard = async (request: FastifyRequest, reply: FastifyReply) => {
       const session = request.session
-      if (session?.stage !== 'signed-in') return reply.redirect('/sign-in', 303)
+      if (session?.stage !== 'signed-in') {
+        rememberDestination(request, reply)
+        return reply.redirect('/sign-in', 303)
+      }
       if (access === 'signed-in') return
       if (STAFF_ROLES.includes(session.role) && !(STAFF_SECOND_FACTORS as readonly string[]).includes(session.secondFactor)) {
         return reply.redirect(STAFF_ENROLMENT_PATH, 303)
