@@ -36,7 +36,14 @@ import { mpesaModule } from './modules/payments/daraja/module.js'
 import type { MpesaPayments } from './modules/payments/daraja/port.js'
 import { paymentRoutes } from './modules/payments/routes.js'
 import { PaymentsService } from './modules/payments/service.js'
+import { documentsModule } from './modules/documents/module.js'
+import { backofficeModule } from './modules/backoffice/module.js'
+import type { BackofficeService } from './modules/backoffice/service.js'
+import { caseFileAccess } from './modules/backoffice/files.js'
+import type { DocumentsService } from './modules/documents/service.js'
 import { auditRoutes } from './modules/admin/audit-routes.js'
+import { statusModule, type StatusModule } from './modules/status/module.js'
+import { agencyAdminModule } from './modules/agency-admin/module.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
 import { notify, type NotificationRequest } from './modules/notifications/service.js'
@@ -67,6 +74,12 @@ export interface AppModules {
   appointments: AppointmentService
   payments: PaymentsService
   mpesa: Awaited<ReturnType<typeof mpesaModule>>
+  /** The status page's in-memory state: currentStatus() and activeIncidents() for other modules. */
+  status: StatusModule
+  /** Issues documents (DocumentIssuer) in the transaction of the decision that ends an application. */
+  documents: DocumentsService
+  /** The agency back-office: its SLA digest job (backofficeJobs) runs through it. */
+  backoffice: BackofficeService
 }
 
 declare module 'fastify' {
@@ -151,10 +164,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await notify(executor, deps.jobs, message as NotificationRequest)
     },
   }
-  const registries = openRegistries(db, {
+  const registrySettings = {
     population: config.populationRegistryUrl ? { baseUrl: config.populationRegistryUrl, token: config.populationRegistryToken! } : undefined,
     business: config.businessRegistryUrl ? { baseUrl: config.businessRegistryUrl, token: config.businessRegistryToken! } : undefined,
-  })
+  }
+  const registries = openRegistries(db, registrySettings)
   const registration = new RegistrationService(db, registries.population, messenger, config.publicUrl)
 
   healthRoutes(app, { db })
@@ -177,7 +191,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { catalogue, categories } = deps.services ?? (await loadServicesOrExplain())
   catalogueRoutes(app, { db, catalogue, categories })
   const uploads = new UploadService(db, deps.fileStorage ?? (config.environment === 'test' ? new MemoryStorage() : new LocalDiskStorage(path.join(config.dataDir, 'uploads'))))
-  uploadRoutes(app, { uploads, mayDownload: uploads.defaultMayDownload() })
+  // Staff read the files of their own agency's submitted applications (the back-office's rule).
+  uploadRoutes(app, { uploads, mayDownload: caseFileAccess(db) })
   const appointments = new AppointmentService(db)
   const { applications, recordStatusChange, appointmentFor } = applicationsModule(app, {
     db,
@@ -195,9 +210,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const payments = new PaymentsService({ db, catalogue, recordStatusChange, jobs: deps.jobs, publicUrl: config.publicUrl, log: app.log })
   paymentRoutes(app, { payments, publicUrl: config.publicUrl, portalName: config.portalName })
   const mpesa = await mpesaModule(app, { config, db, payments: deps.mpesaPayments ?? payments })
+  // Issuing runs in the decision's transaction: the embedded registries must read through it too.
+  const { documents } = documentsModule(app, {
+    db,
+    jobs: deps.jobs,
+    catalogue,
+    registriesOn: (executor) => openRegistries(executor, registrySettings),
+    parties,
+    payments,
+    publicUrl: config.publicUrl,
+    portalName: config.portalName,
+    signingKey: config.documentSigningKey,
+  })
+  // Incidents, maintenance and the banner every page shows while something is wrong.
+  const status = statusModule(app, { db, publicUrl: config.publicUrl, portalName: config.portalName })
+  // The agency back-office; it issues documents through the documents module, in its decisions' transactions.
+  const { backoffice } = backofficeModule(app, {
+    db,
+    jobs: deps.jobs,
+    catalogue,
+    recordStatusChange,
+    issuer: documents,
+    uploads,
+    bookings: appointments,
+    publicUrl: config.publicUrl,
+  })
   // For the jobs and callbacks of later modules, and for tests: the services this wiring made.
-  app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments, payments, mpesa })
+  app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments, payments, mpesa, documents, status, backoffice })
   notificationRoutes(app, { db, environment: config.environment })
   auditRoutes(app, { db })
+  agencyAdminModule(app, { db, jobs: deps.jobs, catalogue, publicUrl: config.publicUrl })
   return app
 }

@@ -6,11 +6,12 @@ import path from 'node:path'
 import { ModuleSettingError } from './platform/module-settings.js'
 import { MPESA_SETTINGS, type MpesaSettings } from './modules/payments/settings.js'
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from './modules/notifications/settings.js'
+import { DOCUMENT_SETTINGS, type DocumentSettings } from './modules/documents/settings.js'
 
 export type Environment = 'production' | 'development' | 'test'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
-export interface Config extends NotificationSettings, MpesaSettings {
+export interface Config extends NotificationSettings, MpesaSettings, DocumentSettings {
   environment: Environment
   host: string
   port: number
@@ -268,6 +269,7 @@ export const SETTINGS = {
   },
   ...NOTIFICATION_SETTINGS,
   ...MPESA_SETTINGS,
+  ...DOCUMENT_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { AppModules } from './app.js'
+import { backofficeJobs } from './modules/backoffice/digest.js'
 import { notificationJobs } from './modules/notifications/jobs.js'
 import type { Senders } from './modules/notifications/service.js'
 import { paymentJobs, queryPromptWith } from './modules/payments/jobs.js'
@@ -28,6 +29,7 @@ export function defineJobs(queue: JobQueue, deps: JobDeps): void {
       queryPrompt: modules.mpesa.client && queryPromptWith(modules.mpesa.client),
       log: deps.log.child({ job: 'payments' }),
     }),
+    ...backofficeJobs({ backoffice: modules.backoffice }),
   ]
   for (const definition of definitions) queue.define(definition)
 }

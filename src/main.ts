@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError, type Config } from './config.js'
 import { createLogger } from './platform/log.js'
 import type { Role } from './runtime.js'
+import type { Db } from './platform/db/database.js'
 
 // The database, web and job modules load only for commands that use them, so `help` and a bad setting
 // answer at once.
@@ -16,13 +17,19 @@ Commands:
   worker    Run background jobs only (notifications, reconciliation, timers). Run one or more.
   migrate   Apply pending database migrations, then exit.
   seed      Apply pending migrations and add or refresh the demo data, then exit.
-  seed --bench [--applications N] [--people M] [--drafts K]
+  seed --bench [--applications N] [--people M] [--drafts K] [--prompts P] [--documents D]
             Then add load-test data: M fictional citizens (default 100,000) with N
             applications between them (default 1,000,000), a person with exactly 50
-            (bench.person@bench.example) and K drafts ready to submit for another
-            (bench.submitter@bench.example). All share the password "bench passphrase for
-            everyone". Run again, it tops up to the numbers asked. Never in production.
+            (bench.person@bench.example), and K drafts ready to submit and P applications
+            waiting for payment, each with its invoice and a pending M-Pesa prompt, for
+            another (bench.submitter@bench.example), and D signed documents issued for
+            applications that ended issued. All share the password "bench passphrase
+            for everyone". Run again, it tops up to the numbers asked. Never in
+            production.
   user      Create staff accounts and change roles ("ecitizen user" for details).
+  documents rotate-key [--out FILE]
+            Make a new key to sign issued documents; documents signed with earlier keys
+            keep verifying ("ecitizen documents" for details).
   services check [DIR]
             Check every service definition (default: ./services); print file:line: reason
             for each problem and exit 1 if there are any.
@@ -39,7 +46,7 @@ function fail(message: string, code: number): never {
 async function oneShot(config: Config, command: 'migrate' | 'seed', argv: string[] = []): Promise<void> {
   const logger = createLogger(config.logLevel)
   // Checked before anything is opened: a mistyped option changes nothing.
-  let bench: { applications: number; people: number; drafts: number } | undefined
+  let bench: import('./bench-seed.js').BenchArgs | undefined
   if (command === 'seed' && argv.length) {
     const { parseBenchArgs } = await import('./bench-seed.js')
     if (argv[0] !== '--bench') fail(`unknown option "${argv[0]}"; run "ecitizen help"`, 2)
@@ -70,19 +77,29 @@ async function oneShot(config: Config, command: 'migrate' | 'seed', argv: string
   }
 }
 
-async function user(config: Config, argv: string[]): Promise<void> {
+/** A command that works on the migrated database and prints lines: `user`, `documents`. */
+async function withDatabase(config: Config, command: (db: Db, out: (line: string) => void) => Promise<number>): Promise<void> {
   const { openConfiguredDatabase } = await runtime()
   const { migrate } = await import('./platform/db/migrate.js')
-  const { userCommand } = await import('./modules/accounts/user-command.js')
   const database = await openConfiguredDatabase(config)
   let code: number
   try {
     await migrate(database)
-    code = await userCommand(database.db, argv, (line) => process.stdout.write(`${line}\n`))
+    code = await command(database.db, (line) => process.stdout.write(`${line}\n`))
   } finally {
     await database.close()
   }
   process.exitCode = code
+}
+
+async function user(config: Config, argv: string[]): Promise<void> {
+  const { userCommand } = await import('./modules/accounts/user-command.js')
+  await withDatabase(config, (db, out) => userCommand(db, argv, out))
+}
+
+async function documents(config: Config, argv: string[]): Promise<void> {
+  const { documentsCommand } = await import('./modules/documents/key-command.js')
+  await withDatabase(config, (db, out) => documentsCommand(db, { documentSigningKey: config.documentSigningKey }, argv, out))
 }
 
 async function serve(config: Config, role: Role): Promise<void> {
@@ -126,7 +143,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await checkServicesCommand(argv[2])
     return
   }
-  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user'].includes(command)) {
+  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user', 'documents'].includes(command)) {
     fail(`unknown command "${command}"; run "ecitizen help"`, 2)
   }
   let config: Config
@@ -139,6 +156,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'migrate' || command === 'seed') await oneShot(config, command, argv.slice(1))
     else if (command === 'user') await user(config, argv.slice(1))
+    else if (command === 'documents') await documents(config, argv.slice(1))
     else await serve(config, command as Role)
   } catch (error) {
     const { StartupError } = await runtime()

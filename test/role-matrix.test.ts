@@ -20,7 +20,8 @@ describe(`the role matrix on ${TEST_ENGINE}`, () => {
   let t: TestApp
   let routes: RouteAccess[]
   before(async () => {
-    t = await testApp()
+    // Every route for every role is thousands of requests from one address in well under a minute.
+    t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1000000' } })
     await upsertAgencies(t.database.db, DEMO_AGENCIES)
     routes = t.app.routeAccess.filter((route) => route.access !== 'public' && route.method !== 'HEAD')
   })

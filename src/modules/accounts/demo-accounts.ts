@@ -71,6 +71,8 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
     secondFactor: 'email',
   },
   staff('agency_officer', 'DCI', 'Joseph', 'Mwangi', 'officer.dci', '+254700000011'),
+  staff('agency_supervisor', 'DCI', 'Grace', 'Wambui', 'supervisor.dci', '+254700000017'),
+  staff('agency_admin', 'DCI', 'Peter', 'Odhiambo', 'admin.dci', '+254700000018'),
   staff('agency_officer', 'DIS', 'Mary', 'Achieng', 'officer.dis', '+254700000012'),
   staff('agency_supervisor', 'DIS', 'Samuel', 'Kiprono', 'supervisor.dis', '+254700000013'),
   staff('agency_admin', 'DIS', 'Faith', 'Njeri', 'admin.dis', '+254700000014'),

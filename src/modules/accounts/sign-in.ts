@@ -55,6 +55,11 @@ export class SignInService {
     }
     const locked = account.locked_until && account.locked_until.getTime() > Date.now()
     const matches = await verifyPassword(account.password_hash, password)
+    // A deactivated account (switched off by its agency's admin) gets the same answer as a wrong password.
+    if (matches && account.deactivated_at) {
+      await audit(this.db, { action: 'sign-in.password', outcome: 'denied', actorId: account.id, subjectType: 'account', subjectId: account.id, details: { reason: 'deactivated' } }, context)
+      throw REFUSED
+    }
     if (locked || !matches) {
       const reason = locked ? 'locked' : 'wrong-password'
       await audit(this.db, { action: 'sign-in.password', outcome: 'failure', actorId: account.id, subjectType: 'account', subjectId: account.id, details: { reason } }, context)

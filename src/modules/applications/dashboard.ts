@@ -6,6 +6,7 @@ import type { Language } from '../services/definition.js'
 import { dashboardPage, isUuid, type DashboardRow } from './store.js'
 import type { ApplicationStatus } from './tables.js'
 import { findStage } from './workflow.js'
+import { documentLinks, type DocumentLink } from '../documents/links.js'
 
 /** The dashboard's groups, in the order a person cares about them. */
 export const GROUPS: readonly { status: ApplicationStatus; key: string }[] = [
@@ -31,6 +32,8 @@ export interface DashboardItem {
   tag: StatusTag
   updatedAt: Date
   href: string
+  /** The issued document's PDF, while it stands. */
+  document?: { href: string; text: string }
 }
 
 export interface DashboardGroup {
@@ -50,7 +53,11 @@ function escapeHtml(text: string): string {
 /** One row per application: the service (a link) over its reference, for whom, the status tag, when it last changed. */
 function tableRows(items: DashboardItem[], language: Language): DashboardGroup['rows'] {
   return items.map((item) => [
-    { html: `<a class="govuk-link" href="${item.href}">${escapeHtml(item.service)}</a><br><span class="govuk-body-s">${escapeHtml(item.reference)}</span>` },
+    {
+      html:
+        `<a class="govuk-link" href="${item.href}">${escapeHtml(item.service)}</a><br><span class="govuk-body-s">${escapeHtml(item.reference)}</span>` +
+        (item.document ? `<br><a class="govuk-link govuk-body-s" href="${item.document.href}">${escapeHtml(item.document.text)}</a>` : ''),
+    },
     { text: item.forWhom },
     { html: `<strong class="govuk-tag ${item.tag.classes}">${escapeHtml(item.tag.text)}</strong>` },
     { text: formatDateTime(item.updatedAt, language) },
@@ -77,6 +84,10 @@ export function statusTag(
   const text = stage ? stage.name[language] : t(`applications.status.${row.status}`)
   const classes = row.outcome === 'rejected' ? 'govuk-tag--red' : row.outcome === 'withdrawn' ? 'govuk-tag--grey' : TAG_CLASSES[row.status]
   return { text, classes }
+}
+
+function documentFor(link: DocumentLink | undefined, t: Translate): DashboardItem['document'] {
+  return link && !link.revokedAt ? { href: link.href, text: `${t('documents.download.dashboard')} (${link.number})` } : undefined
 }
 
 /** The opaque "more" cursor: the last row's exact updated_at and id. */
@@ -107,6 +118,7 @@ export async function dashboardGroups(
 ): Promise<DashboardGroup[]> {
   const groups = only ? GROUPS.filter((group) => group.status === only.status) : GROUPS
   const pages = await Promise.all(groups.map((group) => dashboardPage(db, accountId, group.status, PAGE_SIZE + 1, only?.after)))
+  const documents = await documentLinks(db, pages.flatMap((rows) => rows.slice(0, PAGE_SIZE)), language)
   return groups.map((group, index) => {
     const rows = pages[index]!
     const shown = rows.slice(0, PAGE_SIZE)
@@ -119,6 +131,7 @@ export async function dashboardGroups(
       tag: statusTag(catalogue, row, language, t),
       updatedAt: row.updated_at,
       href: `/applications/${row.id}`,
+      document: documentFor(documents.get(row.id), t),
     }))
     return {
       status: group.status,

@@ -9,6 +9,8 @@ import { statusTag, type StatusTag } from './dashboard.js'
 import { agencyName, listEvents, listMessages, type Application } from './store.js'
 import { applicantStepsFrom, findStage, withdrawalFrom } from './workflow.js'
 import { invoiceView, type InvoiceView } from '../payments/invoice-view.js'
+import { staffAccesses, type StaffAccess } from '../backoffice/access-log.js'
+import { documentLinks, type DocumentLink } from '../documents/links.js'
 
 /** A date in words, in the person's language ("12 March 2025", "12 Machi 2025"). */
 export function longDate(date: string, language: Language): string {
@@ -44,6 +46,10 @@ export interface ApplicationPage {
   withdrawable: boolean
   /** The appointment to book, or the one booked, while the application is open. */
   appointment?: AppointmentView
+  /** Which agency staff opened it or acted on it, and when (agency and role, never a name). */
+  accesses: StaffAccess[]
+  /** The document issued at the end: its PDF, or when it was revoked. */
+  document?: DocumentLink
 }
 
 /** Everything the application page shows: the timeline, what happens next, the dates, what is owed. */
@@ -56,12 +62,14 @@ export async function applicationPage(
   t: Translate,
   bookings?: Bookings,
 ): Promise<ApplicationPage> {
-  const [events, agencyNames, messages, appointment, invoice] = await Promise.all([
+  const [events, agencyNames, messages, appointment, invoice, documents, accesses] = await Promise.all([
     listEvents(db, application.id),
     agencyName(db, application.agency_code),
     listMessages(db, application.account_id, application.id),
     bookings ? appointmentView(bookings, application, definition, language, t) : undefined,
     invoiceView(db, application.id, language, t),
+    documentLinks(db, [application], language),
+    staffAccesses(db, application.id, language, t),
   ])
   const agency = agencyNames[language]
   const stageName = (id: string | null) => findStage(definition, id)?.name[language] ?? ''
@@ -101,5 +109,7 @@ export async function applicationPage(
     invoice,
     withdrawable: Boolean(withdrawalFrom(definition, application.stage)),
     appointment,
+    accesses,
+    document: documents.get(application.id),
   }
 }

@@ -28,12 +28,16 @@ export interface Application {
   start_key: string | null
   created_at: Date
   updated_at: Date
+  /** While the applicant has it: the stage whose SLA stopped and the working days it had left (status.ts). */
+  sla_paused_stage: string | null
+  sla_remaining_days: number | null
+  sla_paused_at: Date | null
 }
 
 const COLUMNS = [
   'id', 'reference', 'account_id', 'party_kind', 'party_id', 'party_name', 'service_slug', 'agency_code', 'definition_version',
   'answers', 'current_page', 'status', 'stage', 'outcome', 'declaration_accepted_at', 'submitted_at', 'submission_key', 'start_key',
-  'created_at', 'updated_at',
+  'created_at', 'updated_at', 'sla_paused_stage', 'sla_remaining_days', 'sla_paused_at',
 ] as const
 
 const expectedBy = sql<string | null>`to_char(expected_by, 'YYYY-MM-DD')`.as('expected_by')

@@ -31,6 +31,12 @@ export interface ApplicationsTable {
   start_key: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
+  /** Migration 0015: the staff member working the case, null while nobody has it. */
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** Migration 0015: while the applicant has it, the stage whose SLA stopped, its working days left, and since when. */
+  sla_paused_stage: ColumnType<string | null, string | null | undefined, string | null>
+  sla_remaining_days: ColumnType<number | null, number | null | undefined, number | null>
+  sla_paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>
 }
 
 export interface ApplicationEventsTable {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { addWorkingDays, easterSunday, holidaysOf, isWorkingDay } from './working-days.js'
+import { addWorkingDays, easterSunday, holidaysOf, isWorkingDay, workingDaysBetween } from './working-days.js'
 
 describe('Kenyan working days', () => {
   it('knows Easter and the fixed holidays, and keeps a Sunday holiday on the Monday', () => {
@@ -21,5 +21,16 @@ describe('Kenyan working days', () => {
     assert.equal(addWorkingDays('2025-12-24', 1), '2025-12-29', 'over Christmas, Boxing Day and the weekend')
     assert.equal(addWorkingDays('2025-04-17', 1), '2025-04-22', 'over Good Friday, the weekend and Easter Monday')
     assert.equal(addWorkingDays('2025-03-03', 0), '2025-03-03')
+  })
+
+  it('counts the working days left before a deadline, the inverse of adding them', () => {
+    assert.equal(workingDaysBetween('2025-06-06', '2025-06-09'), 1, 'Friday to Monday')
+    assert.equal(workingDaysBetween('2025-05-30', '2025-06-04'), 2)
+    assert.equal(workingDaysBetween('2025-12-24', '2025-12-29'), 1)
+    assert.equal(workingDaysBetween('2025-03-03', '2025-03-03'), 0)
+    assert.equal(workingDaysBetween('2025-03-05', '2025-03-03'), 0, 'a deadline already passed leaves nothing')
+    for (const [from, days] of [['2025-04-16', 3], ['2025-12-19', 7], ['2026-01-02', 15]] as const) {
+      assert.equal(workingDaysBetween(from, addWorkingDays(from, days)), days)
+    }
   })
 })

@@ -81,3 +81,13 @@ export function addWorkingDays(from: IsoDate, count: number): IsoDate {
   }
   return date
 }
+
+/**
+ * Working days after `from` up to and including `to` (0 when `to` is not after `from`): what is left of
+ * an SLA on `from` when the deadline is `to`, so the clock can stop and later resume where it was.
+ */
+export function workingDaysBetween(from: IsoDate, to: IsoDate): number {
+  let count = 0
+  for (let date = addToDate(from, 1, 'd'); date <= to; date = addToDate(date, 1, 'd')) if (isWorkingDay(date)) count++
+  return count
+}

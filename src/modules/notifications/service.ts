@@ -7,6 +7,7 @@ import type { SmsSender } from '../../platform/sms/sms-sender.js'
 import {
   findNotification,
   insertNotification,
+  insertNotifications,
   markNotificationFailed,
   markNotificationSent,
   type NotificationDb,
@@ -91,6 +92,24 @@ export async function notify<DB extends NotificationTables>(
   // The queue is typed for the whole portal database; the transaction is that database's.
   if (created) await queue.enqueue<SendNotificationJob>(db as unknown as Executor, SEND_NOTIFICATION_JOB, { key: row.idempotency_key })
   return created
+}
+
+/**
+ * notify for several messages of one cause (a person's email and SMS): the messages in one statement
+ * and the delivery jobs of the new ones in another, so it costs two round trips however many there are.
+ * Returns how many were new.
+ */
+export async function notifyAll<DB extends NotificationTables>(
+  executor: Kysely<DB>,
+  queue: Pick<JobQueue, 'enqueueMany'>,
+  requests: readonly NotificationRequest[],
+): Promise<number> {
+  const rows = requests.map(rowFor)
+  const db = notificationDb(executor)
+  if (!db.isTransaction) return db.transaction().execute((trx) => notifyAll(trx, queue, requests))
+  const created = await insertNotifications(db, rows)
+  await queue.enqueueMany<SendNotificationJob>(db as unknown as Executor, SEND_NOTIFICATION_JOB, created.map((key) => ({ key })))
+  return created.length
 }
 
 /** An error as stored with the message: short, one line, and never a connection string's password. */

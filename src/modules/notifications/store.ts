@@ -15,6 +15,18 @@ export async function insertNotification(db: NotificationDb, row: Insertable<Not
   return inserted !== undefined
 }
 
+/** insertNotification for several rows in one statement: the keys of those that are new. */
+export async function insertNotifications(db: NotificationDb, rows: readonly Insertable<NotificationsTable>[]): Promise<string[]> {
+  if (rows.length === 0) return []
+  const inserted = await db
+    .insertInto('notifications')
+    .values([...rows])
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning('idempotency_key')
+    .execute()
+  return inserted.map((row) => row.idempotency_key)
+}
+
 export function findNotification(db: NotificationDb, key: string): Promise<Notification | undefined> {
   return db.selectFrom('notifications').selectAll().where('idempotency_key', '=', key).executeTakeFirst()
 }

@@ -22,6 +22,10 @@ const SAMPLE = {
   receipt: 'RCPT-7K4M-9QX3',
   balance: 'KES 0',
   reason: 'Paid twice',
+  agency: 'Department of Immigration Services',
+  count: 12,
+  date: '4 June 2025',
+  cases: 'DIS-7K4M-9QX3: Apply for an ordinary passport, Awaiting approval, 3 June 2025',
 }
 
 describe('message templates', () => {

@@ -2,6 +2,9 @@ import type { Language } from '../../platform/i18n/i18n.js'
 import { PROFILE_TEMPLATES } from './profile-templates.js'
 import { APPLICATION_TEMPLATES } from './application-templates.js'
 import { PAYMENT_TEMPLATES } from './payment-templates.js'
+import { BACKOFFICE_TEMPLATES } from './backoffice-templates.js'
+import { STAFF_TEMPLATES } from './staff-templates.js'
+import { DOCUMENT_TEMPLATES } from './document-templates.js'
 
 /**
  * What each message says, in English and Kiswahili. `{name}` marks a parameter the sender supplies.
@@ -12,6 +15,9 @@ export const TEMPLATES = {
   ...PROFILE_TEMPLATES,
   ...APPLICATION_TEMPLATES,
   ...PAYMENT_TEMPLATES,
+  ...BACKOFFICE_TEMPLATES,
+  ...STAFF_TEMPLATES,
+  ...DOCUMENT_TEMPLATES,
   'email-verification': {
     en: {
       subject: 'Confirm your email address',

@@ -1,22 +1,23 @@
 import { audit } from '../../platform/audit/audit.js'
 import type { JobQueue } from '../../platform/jobs/queue.js'
 import type { RecordStatusChange } from '../applications/status.js'
-import { findApplication, findContact } from '../applications/store.js'
+import { findApplication } from '../applications/store.js'
 import { startStage } from '../applications/workflow.js'
 import { pinnedDefinition } from '../applications/status.js'
-import { notify } from '../notifications/service.js'
+import { notifyAll } from '../notifications/service.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
 import { formatMoney } from '../services/fees.js'
 import { newReference } from '../services/reference.js'
-import { ACCOUNTS, post } from './ledger.js'
+import { writeCredit, writeSettled, type CreditWrite } from './credit-write.js'
+import { ACCOUNTS } from './ledger.js'
 import type { CreditClaim, CreditOutcome, Invoice, PaymentFlag } from './model.js'
 import { normaliseBillReference } from './invoices.js'
-import { findInvoice, findPrompt, type Executor } from './store.js'
+import { lockCreditTarget, type CreditTarget, type Executor } from './store.js'
 
 export interface CreditDeps {
   catalogue: ServiceCatalogue
   recordStatusChange: RecordStatusChange
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   publicUrl: string
   log?: { warn(object: object, message: string): void }
 }
@@ -32,15 +33,11 @@ function governmentCents(invoice: Invoice): number {
   return invoice.lines.filter((line) => line.kind === 'government').reduce((sum, line) => sum + line.amountCents, 0)
 }
 
-/** The invoice a claim names: the one its STK prompt was for, or the one its bill reference names. */
-async function claimedInvoice(trx: Executor, claim: CreditClaim): Promise<{ invoiceId?: string; promptAmount?: number }> {
-  if (claim.checkoutRequestId !== undefined) {
-    const prompt = await findPrompt(trx, claim.checkoutRequestId)
-    return { invoiceId: prompt?.invoiceId, promptAmount: prompt?.amountCents }
-  }
+/** The invoice a claim names, locked: the one its STK prompt was for, or the one its bill reference names. */
+async function claimTarget(trx: Executor, claim: CreditClaim): Promise<CreditTarget | undefined> {
+  if (claim.checkoutRequestId !== undefined) return lockCreditTarget(trx, { checkoutRequestId: claim.checkoutRequestId })
   const reference = claim.billReference === undefined ? undefined : normaliseBillReference(claim.billReference)
-  const invoice = reference && (await findInvoice(trx, { billReference: reference }))
-  return { invoiceId: invoice ? invoice.id : undefined }
+  return reference ? lockCreditTarget(trx, { billReference: reference }) : undefined
 }
 
 /**
@@ -49,16 +46,37 @@ async function claimedInvoice(trx: Executor, claim: CreditClaim): Promise<{ invo
  * one before left; the payment insert does nothing when the receipt (or the prompt) was credited before.
  */
 export async function creditIn(trx: Executor, deps: CreditDeps, claim: CreditClaim): Promise<CreditOutcome> {
+  checkClaim(claim)
+  return creditTarget(trx, deps, claim, await claimTarget(trx, claim))
+}
+
+function checkClaim(claim: CreditClaim): string {
   const receipt = claim.receipt.trim().toUpperCase()
   if (!receipt || receipt.length > 40) throw new RangeError('a claim needs an M-Pesa receipt of 1 to 40 characters')
   if (!Number.isSafeInteger(claim.amountCents) || claim.amountCents <= 0) throw new RangeError('a claim amount is a positive number of cents')
-  const { invoiceId, promptAmount } = await claimedInvoice(trx, claim)
-  const invoice = invoiceId && (await findInvoice(trx, { id: invoiceId }, true))
+  return receipt
+}
+
+/**
+ * creditIn for an invoice the caller has already locked (lockCreditTarget). `settle`: the STK prompt whose
+ * success this is, marked succeeded in the same statement as the payment.
+ */
+export async function creditTarget(
+  trx: Executor,
+  deps: CreditDeps,
+  claim: CreditClaim,
+  target: CreditTarget | undefined,
+  settle?: CreditWrite['settle'],
+): Promise<CreditOutcome> {
+  const receipt = checkClaim(claim)
+  const invoice = target?.invoice
   if (!invoice || invoice.currency !== claim.currency) {
+    if (settle) await writeSettled(trx, settle)
     // Not ours, or a KES payment for a USD invoice (C2B validation refuses those): recorded nowhere but the log.
     deps.log?.warn({ source: claim.source, receipt, billReference: claim.billReference, checkoutRequestId: claim.checkoutRequestId }, 'payment claim for no invoice of ours')
     return { outcome: 'unknown-reference' }
   }
+  const promptAmount = target.prompt?.amountCents
   const open = invoice.status === 'pending' || invoice.status === 'partly-paid'
   const owed = open ? invoice.totalCents - (invoice.paidCents - invoice.refundedCents) : 0
   const applied = Math.min(claim.amountCents, owed)
@@ -73,31 +91,52 @@ export async function creditIn(trx: Executor, deps: CreditDeps, claim: CreditCla
         : applied < owed
           ? 'underpayment'
           : null
-  let inserted: { id: string; receipt_number: string } | undefined
+  const paidCents = invoice.paidCents + claim.amountCents
+  const becomesPaid = open && applied === owed
+  const status = becomesPaid ? 'paid' : open ? 'partly-paid' : invoice.status
+  const entries: CreditWrite['entries'] = [
+    { kind: 'payment-received', postings: [{ account: ACCOUNTS.cash, debit: claim.amountCents }, { account: ACCOUNTS.clearing, credit: claim.amountCents }] },
+  ]
+  if (becomesPaid) {
+    const government = governmentCents(invoice)
+    entries.push({
+      kind: 'revenue-recognised',
+      postings: [
+        { account: ACCOUNTS.clearing, debit: invoice.totalCents },
+        { account: ACCOUNTS.agencyRevenue(invoice.agencyCode), credit: government },
+        { account: ACCOUNTS.convenience, credit: invoice.totalCents - government },
+      ],
+    })
+  }
+  let inserted: { id: string; receiptNumber: string } | undefined
   for (let attempt = 0; !inserted; attempt++) {
-    inserted = await trx
-      .insertInto('payments')
-      .values({
-        invoice_id: invoice.id,
+    const receiptNumber = newReference(RECEIPT_PREFIX)
+    const id = await writeCredit(trx, {
+      payment: {
+        invoiceId: invoice.id,
         source: claim.source,
-        mpesa_receipt: receipt,
-        amount_cents: claim.amountCents,
+        mpesaReceipt: receipt,
+        amountCents: claim.amountCents,
         currency: claim.currency,
         phone: claim.phone ?? null,
-        paid_at: claim.paidAt,
-        checkout_request_id: claim.checkoutRequestId ?? null,
-        bill_reference: claim.billReference?.slice(0, 40) ?? null,
-        raw: JSON.stringify(claim.raw ?? null),
-        receipt_number: newReference(RECEIPT_PREFIX),
-        overpaid_cents: overpaid,
-        flagged_reason: flag,
-      })
-      // Any unique key: the receipt or the prompt credited before is a duplicate; a clash of our own
-      // random receipt numbers is drawn again. Neither aborts the transaction.
-      .onConflict((oc) => oc.doNothing())
-      .returning(['id', 'receipt_number'])
-      .executeTakeFirst()
-    if (inserted) break
+        paidAt: claim.paidAt,
+        checkoutRequestId: claim.checkoutRequestId ?? null,
+        billReference: claim.billReference?.slice(0, 40) ?? null,
+        raw: claim.raw,
+        receiptNumber,
+        overpaidCents: overpaid,
+        flag,
+      },
+      invoice: { paidCents, status, paidAt: becomesPaid ? new Date() : null },
+      entries,
+      settle,
+    })
+    if (id) {
+      inserted = { id, receiptNumber }
+      break
+    }
+    // Any unique key: the receipt or the prompt credited before is a duplicate; a clash of our own
+    // random receipt numbers is drawn again. Neither aborts the transaction.
     const before = await trx
       .selectFrom('payments')
       .select(['id', 'invoice_id'])
@@ -106,40 +145,18 @@ export async function creditIn(trx: Executor, deps: CreditDeps, claim: CreditCla
     if (before) return { outcome: 'duplicate', invoiceId: before.invoice_id, paymentId: before.id, invoiceStatus: invoice.status }
     if (attempt >= 5) throw new Error('could not draw a free receipt number')
   }
-  const paidCents = invoice.paidCents + claim.amountCents
-  const becomesPaid = open && applied === owed
-  const status = becomesPaid ? 'paid' : open ? 'partly-paid' : invoice.status
-  await trx
-    .updateTable('invoices')
-    .set({ paid_cents: paidCents, status, ...(becomesPaid ? { paid_at: new Date() } : {}) })
-    .where('id', '=', invoice.id)
-    .execute()
-  const entry = { invoiceId: invoice.id, paymentId: inserted.id, currency: invoice.currency }
-  await post(trx, { ...entry, kind: 'payment-received', postings: [{ account: ACCOUNTS.cash, debit: claim.amountCents }, { account: ACCOUNTS.clearing, credit: claim.amountCents }] })
-  if (becomesPaid) {
-    const government = governmentCents(invoice)
-    await post(trx, {
-      ...entry,
-      kind: 'revenue-recognised',
-      postings: [
-        { account: ACCOUNTS.clearing, debit: invoice.totalCents },
-        { account: ACCOUNTS.agencyRevenue(invoice.agencyCode), credit: government },
-        { account: ACCOUNTS.convenience, credit: invoice.totalCents - government },
-      ],
-    })
-    await submitPaidApplication(trx, deps, invoice)
-  }
+  if (becomesPaid) await submitPaidApplication(trx, deps, invoice)
   await audit(trx, {
     action: 'payment.credited',
     outcome: 'success',
     subjectType: 'invoice',
     subjectId: invoice.id,
-    details: { source: claim.source, mpesaReceipt: receipt, receiptNumber: inserted.receipt_number, amountCents: claim.amountCents, overpaidCents: overpaid, flag, status },
+    details: { source: claim.source, mpesaReceipt: receipt, receiptNumber: inserted.receiptNumber, amountCents: claim.amountCents, overpaidCents: overpaid, flag, status },
   })
-  await noticePayer(trx, deps, invoice, {
+  await noticePayer(trx, deps, invoice, target.payer, {
     amountCents: claim.amountCents,
     mpesa: receipt,
-    receiptNumber: inserted.receipt_number,
+    receiptNumber: inserted.receiptNumber,
     balanceCents: Math.max(0, owed - applied),
   })
   return { outcome: 'credited', invoiceId: invoice.id, paymentId: inserted.id, invoiceStatus: status, overpaidCents: overpaid }
@@ -157,25 +174,29 @@ async function noticePayer(
   trx: Executor,
   deps: CreditDeps,
   invoice: Invoice,
+  contact: CreditTarget['payer'],
   paid: { amountCents: number; mpesa: string; receiptNumber: string; balanceCents: number },
 ): Promise<void> {
-  const contact = await findContact(trx, invoice.accountId)
   const language = contact.language
-  for (const channel of ['email', 'sms'] as const) {
-    await notify(trx, deps.jobs, {
+  const params = {
+    amount: formatMoney(paid.amountCents, invoice.currency, language),
+    bill: invoice.billReference,
+    mpesa: paid.mpesa,
+    receipt: paid.receiptNumber,
+    balance: formatMoney(paid.balanceCents, invoice.currency, language),
+    link: invoiceLink(deps.publicUrl, invoice),
+  }
+  // Both messages in one go: this runs in every credit's transaction.
+  await notifyAll(
+    trx,
+    deps.jobs,
+    (['email', 'sms'] as const).map((channel) => ({
       key: `payment:${paid.receiptNumber}:${channel}`,
       channel,
       to: channel === 'email' ? contact.email : contact.phone,
       language,
-      template: 'payment-received',
-      params: {
-        amount: formatMoney(paid.amountCents, invoice.currency, language),
-        bill: invoice.billReference,
-        mpesa: paid.mpesa,
-        receipt: paid.receiptNumber,
-        balance: formatMoney(paid.balanceCents, invoice.currency, language),
-        link: invoiceLink(deps.publicUrl, invoice),
-      },
-    })
-  }
+      template: 'payment-received' as const,
+      params,
+    })),
+  )
 }

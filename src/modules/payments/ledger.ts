@@ -30,10 +30,11 @@ export interface Entry {
 }
 
 /**
- * Writes one balanced entry in the caller's transaction. Checked here to fail early with a clear
- * message; the database checks again at commit (a deferred trigger), so no code path can skip it.
+ * An entry's postings without the empty ones, checked to balance in integer cents: here to fail early
+ * with a clear message; the database checks again at commit (a deferred trigger), so no code path can
+ * skip it.
  */
-export async function post(trx: Executor, entry: Entry): Promise<string> {
+export function balancedPostings(entry: Pick<Entry, 'kind' | 'postings'>): Posting[] {
   const postings = entry.postings.filter((posting) => (posting.debit ?? 0) > 0 || (posting.credit ?? 0) > 0)
   const debits = postings.reduce((sum, posting) => sum + (posting.debit ?? 0), 0)
   const credits = postings.reduce((sum, posting) => sum + (posting.credit ?? 0), 0)
@@ -41,6 +42,12 @@ export async function post(trx: Executor, entry: Entry): Promise<string> {
   for (const posting of postings) {
     if (!Number.isSafeInteger(posting.debit ?? 0) || !Number.isSafeInteger(posting.credit ?? 0)) throw new Error('ledger amounts are integer cents')
   }
+  return postings
+}
+
+/** Writes one balanced entry in the caller's transaction (see balancedPostings). */
+export async function post(trx: Executor, entry: Entry): Promise<string> {
+  const postings = balancedPostings(entry)
   const { id } = await trx
     .insertInto('ledger_entries')
     .values({ invoice_id: entry.invoiceId, kind: entry.kind, payment_id: entry.paymentId ?? null, refund_id: entry.refundId ?? null })

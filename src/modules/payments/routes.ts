@@ -3,6 +3,8 @@ import { allow } from '../../platform/access/access.js'
 import { Invalid, NotFound } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import { formatMoney } from '../services/fees.js'
+import type { Language } from '../services/definition.js'
+import type { Translate } from '../../platform/i18n/i18n.js'
 import type { ReceiptData } from './model.js'
 import { refundable } from './refund.js'
 import { receiptPdf } from './receipt-pdf.js'
@@ -29,7 +31,29 @@ function parseAmount(text: unknown): number {
   return /^\d{1,9}(\.\d{1,2})?$/.test(value) ? Math.round(Number(value) * 100) : Number.NaN
 }
 
-/** Receipts (PDF), the public receipt check, the agency's settlement file and refunds. */
+/** The page that says whether a receipt is genuine. /verify/:number (the documents module) serves it. */
+export const RECEIPT_CHECK_VIEW = 'payments/views/verify.njk'
+
+/**
+ * The public check of a receipt number, as RECEIPT_CHECK_VIEW shows it: genuine or not, and what any
+ * holder of the receipt may see (never the payer's name or phone). `found` is undefined for no receipt.
+ */
+export async function receiptCheck(payments: PaymentsService, text: string, language: Language, t: Translate) {
+  const number = text.slice(0, 40)
+  const data = await payments.receipt(number)
+  const found = data && {
+    number: data.payment.receiptNumber,
+    amount: formatMoney(data.payment.amountCents, data.payment.currency, language),
+    paidAt: data.payment.paidAt,
+    agency: data.agency[language],
+    service: data.service[language],
+    billReference: data.invoice.billReference,
+    payer: data.payerInitials,
+  }
+  return { pageTitle: t('payments.verify.title'), found, number }
+}
+
+/** Receipts (PDF), the agency's settlement file and refunds. */
 export function paymentRoutes(app: FastifyInstance, deps: PaymentRoutesDeps): void {
   const { payments } = deps
 
@@ -42,22 +66,6 @@ export function paymentRoutes(app: FastifyInstance, deps: PaymentRoutesDeps): vo
       .header('Content-Disposition', `attachment; filename="receipt-${data.payment.receiptNumber}.pdf"`)
       .header('Cache-Control', 'private, no-store')
       .send(pdf)
-  })
-
-  app.get<{ Params: { number: string } }>('/verify/:number', allow('public'), async (request, reply) => {
-    const language = request.language()
-    const data = await payments.receipt(request.params.number.slice(0, 40))
-    // Genuine or not, and what any holder of the receipt may see: never the payer's name or phone.
-    const found = data && {
-      number: data.payment.receiptNumber,
-      amount: formatMoney(data.payment.amountCents, data.payment.currency, language),
-      paidAt: data.payment.paidAt,
-      agency: data.agency[language],
-      service: data.service[language],
-      billReference: data.invoice.billReference,
-      payer: data.payerInitials,
-    }
-    return reply.code(found ? 200 : 404).page('payments/views/verify.njk', { pageTitle: request.t('payments.verify.title'), found, number: request.params.number.slice(0, 40) })
   })
 
   app.get<{ Querystring: { date?: string } }>('/payments/settlement.csv', allow('agency.admin'), async (request, reply) => {

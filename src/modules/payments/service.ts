@@ -4,11 +4,11 @@ import type { Application } from '../applications/store.js'
 import { agencyName } from '../applications/store.js'
 import { pinnedDefinition } from '../applications/status.js'
 import { toE164 } from '../../platform/sms/phone-number.js'
-import { creditIn, RECEIPT_PREFIX, type CreditDeps } from './credit.js'
+import { creditIn, creditTarget, RECEIPT_PREFIX, type CreditDeps } from './credit.js'
 import { normaliseBillReference, raiseInvoiceFor } from './invoices.js'
 import type { CreditClaim, CreditOutcome, Invoice, Payability, Prompt, PromptResult, ReceiptData, RefundRequest, SettleOutcome } from './model.js'
 import { refundIn } from './refund.js'
-import { findInvoice, findPayment, findPrompt, isUuid, toPrompt, type Executor } from './store.js'
+import { findInvoice, findPayment, findPrompt, isUuid, lockCreditTarget, toPrompt, type Executor } from './store.js'
 import type { PromptStatus } from './tables.js'
 import { normaliseReference } from '../services/reference.js'
 
@@ -94,34 +94,35 @@ export class PaymentsService {
    */
   async settlePrompt(checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query' }): Promise<SettleOutcome> {
     return this.db.transaction().execute(async (trx) => {
-      // `for no key update`: payments referencing the prompt take a key-share lock, which this lets through.
-      const row = await trx.selectFrom('mpesa_prompts').selectAll().where('checkout_request_id', '=', checkoutRequestId).forNoKeyUpdate().executeTakeFirst()
-      if (!row) {
+      const unknown = () => {
         this.deps.log?.warn({ checkoutRequestId, resultCode: result.resultCode }, 'result for an STK prompt we never sent')
         return { outcome: 'unknown-prompt' as const }
       }
-      const prompt = toPrompt(row)
       const settled = { result_code: result.resultCode, result_desc: result.resultDesc.slice(0, 500), settled_at: this.now() }
       if (result.resultCode !== 0) {
-        if (prompt.status !== 'pending') return { outcome: 'already-settled' as const }
+        // `for no key update`: payments referencing the prompt take a key-share lock, which this lets through.
+        const row = await trx.selectFrom('mpesa_prompts').select('status').where('checkout_request_id', '=', checkoutRequestId).forNoKeyUpdate().executeTakeFirst()
+        if (!row) return unknown()
+        if (row.status !== 'pending') return { outcome: 'already-settled' as const }
         await trx.updateTable('mpesa_prompts').set({ ...settled, status: failedStatus(result.resultCode) }).where('checkout_request_id', '=', checkoutRequestId).execute()
         return { outcome: 'failed' as const }
       }
-      if (prompt.status !== 'succeeded') {
-        await trx.updateTable('mpesa_prompts').set({ ...settled, status: 'succeeded' }).where('checkout_request_id', '=', checkoutRequestId).execute()
-      }
-      return creditIn(trx, this.deps, {
+      // A success: the prompt and its invoice locked in one read; the prompt is settled with the payment.
+      const target = await lockCreditTarget(trx, { checkoutRequestId })
+      if (!target?.prompt) return unknown()
+      const claim: CreditClaim = {
         source: result.source ?? 'stk',
         // A query's answer carries no receipt: the prompt stands in, and the callback's real receipt for
         // the same prompt then finds it credited (payments.checkout_request_id is unique).
         receipt: result.receipt ?? checkoutRequestId,
-        amountCents: result.amountCents ?? prompt.amountCents,
+        amountCents: result.amountCents ?? target.prompt.amountCents,
         currency: 'KES',
-        phone: (result.phone && toE164(result.phone)) ?? prompt.phone,
+        phone: (result.phone && toE164(result.phone)) ?? target.prompt.phone,
         paidAt: result.paidAt ?? this.now(),
         checkoutRequestId,
         raw: result.raw,
-      })
+      }
+      return creditTarget(trx, this.deps, claim, target, { checkoutRequestId, resultCode: 0, resultDesc: settled.result_desc, settledAt: settled.settled_at })
     })
   }
 

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { Database } from '../../platform/db/schema.js'
 import type { Invoice, InvoiceLine, Payment, Prompt } from './model.js'
-import type { InvoicesTable, MpesaPromptsTable, PaymentsTable } from './tables.js'
+import type { InvoiceLinesTable, InvoicesTable, MpesaPromptsTable, PaymentsTable } from './tables.js'
 
 /** A database or a transaction on it. */
 export type Executor = Kysely<Database>
@@ -58,9 +59,12 @@ export function toPayment(row: Omit<Selectable<PaymentsTable>, 'raw'>): Payment 
   }
 }
 
+type LineRow = Pick<Selectable<InvoiceLinesTable>, 'kind' | 'fee_id' | 'label_en' | 'label_sw' | 'amount_cents'>
+const toLine = (row: LineRow): InvoiceLine => ({ kind: row.kind, feeId: row.fee_id, label: { en: row.label_en, sw: row.label_sw }, amountCents: money(row.amount_cents) })
+
 export async function invoiceLines(db: Executor, invoiceId: string): Promise<InvoiceLine[]> {
   const rows = await db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoiceId).orderBy('position').execute()
-  return rows.map((row) => ({ kind: row.kind, feeId: row.fee_id, label: { en: row.label_en, sw: row.label_sw }, amountCents: money(row.amount_cents) }))
+  return rows.map(toLine)
 }
 
 /** One invoice by a column; `lock` takes the row for the caller's transaction (`select … for update`). */
@@ -80,6 +84,52 @@ export async function findInvoice(
   }
   const row = await (lock ? query.forUpdate() : query).executeTakeFirst()
   return row && toInvoice(row, await invoiceLines(db, row.id))
+}
+
+/** What crediting a claim needs, read in one statement: see lockCreditTarget. */
+export interface CreditTarget {
+  invoice: Invoice
+  /** Who the invoice is for: the receipt goes to them. */
+  payer: { email: string; phone: string; language: 'en' | 'sw' }
+  /** The prompt, when the claim is a prompt's result. */
+  prompt?: Pick<Prompt, 'amountCents' | 'phone' | 'status'>
+}
+
+/**
+ * The invoice a claim credits, locked for the caller's transaction (`for update`: claims for one invoice
+ * take turns), with its lines and the payer's contact; by its STK prompt (also locked, `for no key
+ * update` as settling a failed prompt does) or by its bill reference. One round trip for what the
+ * credit reads before it writes.
+ */
+export async function lockCreditTarget(db: Executor, by: { checkoutRequestId: string } | { billReference: string }): Promise<CreditTarget | undefined> {
+  const base = db
+    .selectFrom('invoices as i')
+    .innerJoin('accounts as c', 'c.id', 'i.account_id')
+    .selectAll('i')
+    .select(['c.email as payer_email', 'c.phone as payer_phone', 'c.language as payer_language'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb.selectFrom('invoice_lines as l').select(['l.kind', 'l.fee_id', 'l.label_en', 'l.label_sw', 'l.amount_cents']).whereRef('l.invoice_id', '=', 'i.id').orderBy('l.position'),
+      ).as('lines'),
+    )
+  let row
+  let prompt: CreditTarget['prompt']
+  if ('checkoutRequestId' in by) {
+    const found = await base
+      .innerJoin('mpesa_prompts as p', 'p.invoice_id', 'i.id')
+      .select(['p.amount_cents as prompt_amount_cents', 'p.phone as prompt_phone', 'p.status as prompt_status'])
+      .where('p.checkout_request_id', '=', by.checkoutRequestId)
+      .forNoKeyUpdate(['p'])
+      .forUpdate(['i'])
+      .executeTakeFirst()
+    row = found
+    prompt = found && { amountCents: money(found.prompt_amount_cents), phone: found.prompt_phone, status: found.prompt_status }
+  } else {
+    row = await base.where('i.bill_reference', '=', by.billReference).forUpdate(['i']).executeTakeFirst()
+  }
+  if (!row) return undefined
+  const { payer_email: email, payer_phone: phone, payer_language: language, lines, ...invoice } = row
+  return { invoice: toInvoice(invoice, (lines as LineRow[]).map(toLine)), payer: { email, phone, language }, prompt }
 }
 
 export async function findPrompt(db: Executor, checkoutRequestId: string, lock = false): Promise<Prompt | undefined> {

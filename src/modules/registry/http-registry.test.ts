@@ -39,7 +39,8 @@ describe('registries over HTTP', () => {
       else return false
       return true
     })
-    const options = { baseUrl: fake.baseUrl.replace(/\/$/, ''), token: fake.token, timeoutMs: 300 }
+    // Long enough that a loaded test machine never mistakes a slow answer for a silent registry.
+    const options = { baseUrl: fake.baseUrl.replace(/\/$/, ''), token: fake.token, timeoutMs: 1000 }
     population = new HttpPopulationRegistry(options)
     business = new HttpBusinessRegistry(options)
   })
@@ -104,7 +105,7 @@ describe('registries over HTTP', () => {
       const elapsed = performance.now() - started
       assert.ok(error instanceof RegistryTimeout, `${id}: ${String(error)}`)
       assert.ok(error instanceof RegistryUnavailable, 'a timeout is a kind of unavailable')
-      assert.ok(elapsed >= 250 && elapsed < 2000, `gave up after ${Math.round(elapsed)} ms`)
+      assert.ok(elapsed >= 950 && elapsed < 4000, `gave up after ${Math.round(elapsed)} ms`)
       assert.doesNotMatch(error.message, new RegExp(id))
     }
   })

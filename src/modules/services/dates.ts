@@ -26,9 +26,12 @@ export function isIsoDate(text: string): boolean {
   return Boolean(match && makeDate(Number(match[1]), Number(match[2]), Number(match[3])))
 }
 
+// Made once: building an Intl formatter costs far more than using one.
+const KENYA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi', year: 'numeric', month: '2-digit', day: '2-digit' })
+
 /** Today in Kenya (East Africa Time), whatever the server's zone. */
 export function todayInKenya(now = new Date()): IsoDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+  return KENYA_DAY.format(now)
 }
 
 /** Adds days, months or years; a day past the new month's end becomes its last day (29 Feb + 1y = 28 Feb). */

@@ -186,6 +186,8 @@ export interface Transition {
   label: Text
   /** The actor must write a reason, shown to the applicant. */
   reasonRequired?: boolean
+  /** Four eyes: the staff member who moved the application into `from` may not take this one. */
+  fourEyes?: boolean
 }
 
 export interface Workflow {

@@ -56,11 +56,16 @@ export function feesFor(definition: ServiceDefinition, answers: Readonly<Answers
 }
 
 /** "KES 7,500" or "USD 30.50": whole amounts without decimals, as fees are published. */
+// Made once per language and kind: building an Intl formatter costs far more than using one.
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+
 export function formatMoney(amountCents: number, currency: Currency, language: Language = 'en'): string {
   const whole = amountCents % 100 === 0
-  const number = new Intl.NumberFormat(language === 'sw' ? 'sw-KE' : 'en-KE', {
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: 2,
-  }).format(amountCents / 100)
-  return `${currency} ${number}`
+  const key = `${language}:${whole}`
+  let format = moneyFormats.get(key)
+  if (!format) {
+    format = new Intl.NumberFormat(language === 'sw' ? 'sw-KE' : 'en-KE', { minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: 2 })
+    moneyFormats.set(key, format)
+  }
+  return `${currency} ${format.format(amountCents / 100)}`
 }

@@ -81,6 +81,13 @@ const BROKEN: { name: string; from: string; to: string; marker: string; message:
     marker: 'from: submitted, to: done, by: [agency_officer]',
     message: /declared twice/,
   },
+  {
+    name: 'four eyes on a transition no staff member takes',
+    from: '  transitions:\n',
+    to: '  transitions:\n    - { from: submitted, to: withdrawn, by: [applicant], fourEyes: true, label: { en: Withdraw, sw: Ondoa } }\n',
+    marker: 'fourEyes: true',
+    message: /fourEyes needs a staff role/,
+  },
   { name: 'a bad pattern', from: 'label: { en: Note, sw: Dokezo }', to: 'label: { en: Note, sw: Dokezo }\n        pattern: "[0-9"\n        example: "1"', marker: 'pattern:', message: /pattern is not a valid regular expression/ },
   { name: 'an example that breaks its pattern', from: 'label: { en: Note, sw: Dokezo }', to: 'label: { en: Note, sw: Dokezo }\n        pattern: "[0-9]+"\n        example: "x1"', marker: 'example:', message: /example "x1" does not match the pattern/ },
   { name: 'a document field from an unknown answer', from: 'from: subject.fullName', to: 'from: answer.nothing', marker: 'from: answer.nothing', message: /unknown question "nothing"/ },

@@ -34,6 +34,10 @@ export function checkWorkflow(workflow: Workflow): Problem[] {
     }
     if (ends.has(transition.from)) report([...path, 'from'], `"${transition.from}" is an end stage: no transition leaves it`)
     if (transition.from === transition.to) report(path, 'a transition must lead to another stage')
+    // Four eyes compares two staff members: on a transition no staff member takes, it means nothing.
+    if (transition.fourEyes && transition.by.every((actor) => actor === 'applicant' || actor === 'system')) {
+      report([...path, 'fourEyes'], 'fourEyes needs a staff role in "by": only staff decisions have a second pair of eyes')
+    }
     const pair = `${transition.from}→${transition.to}`
     if (pairs.has(pair)) report(path, `the transition from "${transition.from}" to "${transition.to}" is declared twice`)
     pairs.add(pair)

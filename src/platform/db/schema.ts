@@ -7,7 +7,11 @@ import type { ApplicationTables } from '../../modules/applications/tables.js'
 import type { UploadTables } from '../../modules/uploads/tables.js'
 import type { AppointmentTables } from '../../modules/appointments/tables.js'
 import type { PaymentTables } from '../../modules/payments/tables.js'
+import type { BackofficeTables } from '../../modules/backoffice/tables.js'
 import type { AccountPendingContactColumns, ContactChangePurpose, ProfileTables, SessionReauthenticationColumns } from '../../modules/accounts/profile-tables.js'
+import type { AccountDeactivationColumns, AgencyAdminTables } from '../../modules/agency-admin/tables.js'
+import type { DocumentTables } from '../../modules/documents/tables.js'
+import type { StatusTables } from '../../modules/status/tables.js'
 
 /** Table types, one interface per table; each module's migrations add theirs here. */
 export interface AgenciesTable {
@@ -54,7 +58,7 @@ export type Role = 'citizen' | 'agency_officer' | 'agency_supervisor' | 'agency_
 export type AccountKind = 'citizen' | 'resident' | 'visitor' | 'staff'
 export type SecondFactor = 'sms' | 'email' | 'totp' | 'passkey'
 
-export interface AccountsTable extends AccountPendingContactColumns {
+export interface AccountsTable extends AccountPendingContactColumns, AccountDeactivationColumns {
   id: Generated<string>
   kind: AccountKind
   id_number: string | null
@@ -112,7 +116,7 @@ export interface OneTimeCodesTable {
 }
 
 /** Modules that own their table types contribute them here. */
-export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables, PaymentTables {
+export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables, PaymentTables, AgencyAdminTables, DocumentTables, BackofficeTables, StatusTables {
   accounts: AccountsTable
   agencies: AgenciesTable
   one_time_codes: OneTimeCodesTable

@@ -122,6 +122,16 @@ export class JobQueue {
     })
   }
 
+  /** Queues several jobs of one kind in one statement, in the executor's transaction as enqueue does. */
+  async enqueueMany<T extends object>(executor: Executor, name: string, data: readonly T[]): Promise<void> {
+    if (!this.#definitions.has(name)) throw new Error(`no job named ${name} is defined`)
+    if (data.length === 0) return
+    await this.#boss.insert(
+      data.map((item) => ({ name, data: item })),
+      { db: executor.isTransaction ? transactionAdapter(executor) : adapterFor(this.database) },
+    )
+  }
+
   /** Jobs waiting to run (created or awaiting retry), for metrics and health. */
   async depth(): Promise<number> {
     const rows = await this.database.db.executeQuery<{ count: string }>(

@@ -20,7 +20,9 @@ export interface SessionSettings {
 /** How often a busy session's last-seen time is written: enough for a 30-minute idle timeout. */
 const TOUCH_EVERY_MS = 60_000
 
-const WITHOUT_SESSION = /^\/(assets\/|healthz|readyz|metrics)/
+const WITHOUT_SESSION = /^\/(assets\/|healthz|readyz|metrics|status\.json|status\/feed\.atom)/
+/** Pages that must answer while the database is away (the status page): a failed lookup reads as signed out. */
+const SIGNED_OUT_WHEN_DATABASE_AWAY = /^\/status(\?|$)/
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
@@ -44,7 +46,14 @@ export class Sessions {
       if (WITHOUT_SESSION.test(request.url)) return
       const token = request.cookies[this.cookieName]
       if (!token || token.length > 100) return
-      const session = await findLiveSession(this.db, hashToken(token), this.settings.idleMinutes)
+      let session: Awaited<ReturnType<typeof findLiveSession>>
+      try {
+        session = await findLiveSession(this.db, hashToken(token), this.settings.idleMinutes)
+      } catch (error) {
+        if (!SIGNED_OUT_WHEN_DATABASE_AWAY.test(request.url)) throw error
+        request.log.warn({ err: error }, 'session lookup failed; the status page is served as to a signed-out visitor')
+        return
+      }
       if (!session) return
       if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(this.db, session.tokenHash)
       request.session = session

@@ -26,6 +26,8 @@ export async function findLiveSession(db: Db, tokenHash: string, idleMinutes: nu
     .select(sql<boolean>`a.email_verified_at is not null and a.phone_verified_at is not null`.as('verified'))
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
+    // Deactivating signs an account out everywhere; this also catches a sign-in that raced it.
+    .where('a.deactivated_at', 'is', null)
     .where('s.expires_at', '>', sql<Date>`now()`)
     .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
     .executeTakeFirst()

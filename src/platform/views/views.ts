@@ -14,11 +14,25 @@ export const LANGUAGE_COOKIE = 'lang'
 /** A page's data, or (for cached pages) a function that loads it only when the page must be rendered. */
 export type PageData = Record<string, unknown> | (() => Promise<Record<string, unknown>>)
 
+/**
+ * Something the layout shows on every page, worked out from memory per request (the status banner):
+ * its template data, and a key that changes when it does, so a cached page is never served with an old one.
+ */
+export interface LayoutPart {
+  data: Record<string, unknown>
+  cacheKey: string
+}
+export type LayoutSource = (request: FastifyRequest) => LayoutPart | undefined
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The person's language: ?lang=, then their saved choice, then their browser's, then English. */
     language(): Language
     t: Translate
+  }
+  interface FastifyInstance {
+    /** Adds what every page's layout shows (see LayoutPart). Must not query the database. */
+    addLayoutSource(source: LayoutSource): void
   }
   interface FastifyReply {
     /**
@@ -66,6 +80,11 @@ export async function registerViews(
     defaultContext: { portalName: config.portalName, country: config.country, paybillNumber: config.mpesaShortcode, asset },
   })
 
+  const layoutSources: LayoutSource[] = []
+  app.decorate('addLayoutSource', (source: LayoutSource) => {
+    layoutSources.push(source)
+  })
+
   app.decorateRequest('language', function (this: FastifyRequest) {
     return languageOf(this)
   })
@@ -96,7 +115,8 @@ export async function registerViews(
     this.header('Cache-Control', 'no-store')
     this.type('text/html; charset=utf-8')
     // A signed-in person's pages show their name and a sign-out button: never from the shared cache.
-    const key = cache && !request.session && `${lang}:${cache.key}`
+    const parts = layoutSources.map((source) => source(request)).filter((part) => part !== undefined)
+    const key = cache && !request.session && `${lang}:${parts.map((part) => part.cacheKey).join(':')}:${cache.key}`
     const hit = key && cache.store.get(key)
     if (hit) return this.send(hit)
     // One token per page: without a CSRF cookie yet, each generateCsrf() would start a new secret, and
@@ -109,6 +129,7 @@ export async function registerViews(
       csrfToken: () => (csrfToken ??= this.generateCsrf()),
       signedIn: request.session?.stage === 'signed-in',
       firstName: request.session?.firstName,
+      ...Object.assign({}, ...parts.map((part) => part.data)),
       ...(typeof data === 'function' ? await data() : data),
     })
     if (key) cache.store.set(key, html)

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify'
+import type { Db } from '../../platform/db/database.js'
+import { loadMessages, Translator } from '../../platform/i18n/i18n.js'
+import { statusAdminRoutes } from './admin-routes.js'
+import { statusBannerSource } from './banner.js'
+import { StatusBoard } from './board.js'
+import type { ComponentState, Incident } from './model.js'
+import { statusRoutes } from './routes.js'
+import { StatusService } from './service.js'
+
+/** What other modules may ask of the status module. */
+export interface StatusModule {
+  board: StatusBoard
+  service: StatusService
+  /** Every component and its state now (from memory; read first when due). */
+  currentStatus(): Promise<{ asOf: Date; components: { id: string; state: ComponentState }[] }>
+  /** Incidents not yet resolved, newest first, each with its timeline. */
+  activeIncidents(): Promise<Incident[]>
+}
+
+export function statusModule(app: FastifyInstance, deps: { db: Db; publicUrl: string; portalName: string; refreshMs?: number }): StatusModule {
+  const board = new StatusBoard(deps.db, app.log, deps.refreshMs)
+  const service = new StatusService(deps.db, board)
+  // The JSON names every component in both languages, whatever the asker's language.
+  const translator = new Translator(loadMessages())
+  statusRoutes(app, { board, names: { en: translator.for('en'), sw: translator.for('sw') }, publicUrl: deps.publicUrl, portalName: deps.portalName })
+  statusAdminRoutes(app, { db: deps.db, service })
+  app.addLayoutSource(statusBannerSource(board))
+  // The first pages after start-up already carry the banner; on close, no read is left running.
+  app.addHook('onReady', () => board.refresh())
+  app.addHook('onClose', () => board.settle())
+  return {
+    board,
+    service,
+    currentStatus: async () => {
+      const snapshot = await board.current()
+      return { asOf: snapshot.asOf, components: snapshot.data.components.map((c) => ({ id: c.id, state: snapshot.states.get(c.id) ?? 'operational' })) }
+    },
+    activeIncidents: async () => (await board.current()).openIncidents,
+  }
+}
