@@ -37,8 +37,11 @@ class Jar {
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
 
-/** Signs a bench account in as a person would, reading the emailed code from the developer outbox. */
-export async function signIn(base: string, email: string, password = BENCH_PASSWORD): Promise<{ cookie: string; jar: Jar }> {
+/**
+ * Signs a bench account in as a person would, reading the emailed code from the developer outbox; staff
+ * type their authenticator app's code instead (`appCode`).
+ */
+export async function signIn(base: string, email: string, password = BENCH_PASSWORD, appCode?: () => string): Promise<{ cookie: string; jar: Jar }> {
   const jar = new Jar()
   const page = await fetch(`${base}/sign-in`)
   jar.take(page)
@@ -54,15 +57,20 @@ export async function signIn(base: string, email: string, password = BENCH_PASSW
   const first = await post('/sign-in', { name: email, password })
   if (first.status !== 303) throw new Error(`sign-in of ${email} answered ${first.status}: was "seed --bench" run on this database?`)
   jar.take(first)
+  const code = appCode ? appCode() : await emailedCode(base, email)
+  const second = await post('/sign-in/code', { code })
+  if (second.headers.get('location') !== '/dashboard') throw new Error(`the code for ${email} was refused`)
+  jar.take(second)
+  return { cookie: jar.header, jar }
+}
+
+async function emailedCode(base: string, email: string): Promise<string> {
   const outbox = await (await fetch(`${base}/dev/outbox`)).text()
   // Newest first: the first row addressed to this person that carries a sign-in code.
   const row = outbox.split('<tr').find((cells) => cells.includes(email) && /sign-in code is \d{6}/.test(cells))
   const code = row && /sign-in code is (\d{6})/.exec(row)?.[1]
   if (!code) throw new Error(`no sign-in code for ${email} in the outbox`)
-  const second = await post('/sign-in/code', { code })
-  if (second.headers.get('location') !== '/dashboard') throw new Error(`the code for ${email} was refused`)
-  jar.take(second)
-  return { cookie: jar.header, jar }
+  return code
 }
 
 /** The submitter's drafts, oldest first: read from the database before the portal opens it (PGlite is one process's). */
@@ -99,16 +107,17 @@ function formFields(questions: readonly Question[], answers: Answers): [string, 
 }
 
 /**
- * Hands out each draft once, across scenarios and connections. When none is left the request goes to
- * an address that answers 404, so an exhausted pool shows as errors instead of cheap repeat answers.
+ * Hands out each draft (or M-Pesa prompt) once, across scenarios and connections. When none is left the
+ * request goes to an address that answers 404, so an exhausted pool shows as errors instead of cheap
+ * repeat answers.
  */
-export class DraftPool {
+export class DraftPool<T = string> {
   private next = 0
   exhausted = 0
 
-  constructor(private readonly ids: readonly string[]) {}
+  constructor(private readonly ids: readonly T[]) {}
 
-  take(): string | undefined {
+  take(): T | undefined {
     if (this.next < this.ids.length) return this.ids[this.next++]
     this.exhausted++
     return undefined
@@ -117,12 +126,17 @@ export class DraftPool {
   get left(): number {
     return this.ids.length - this.next
   }
+
+  /** Those handed out so far. */
+  get taken(): readonly T[] {
+    return this.ids.slice(0, this.next)
+  }
 }
 
 const EXHAUSTED = '/bench/no-drafts-left'
 
 /** What every browser sends: a page may go out compressed (most of a page's cost is writing its bytes). */
-const BROWSER = { 'accept-encoding': 'gzip, deflate, br' }
+export const BROWSER = { 'accept-encoding': 'gzip, deflate, br' }
 
 /** Public catalogue pages: the same for every visitor, so served from the page cache. */
 export const CATALOGUE_SCENARIOS: Scenario[] = [

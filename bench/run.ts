@@ -7,6 +7,11 @@
  *                         default 2,000 on PGlite, 10,000 on PostgreSQL. Already there: nothing is added
  *   BENCH_PEOPLE=M        the people they belong to (default N/10, at least 100)
  *   BENCH_DRAFTS=K        drafts prepared for the submission scenarios (default 4,000 / 30,000)
+ *   BENCH_PROMPTS=P       pending M-Pesa prompts prepared for the callback scenarios (default enough for
+ *                         600 / 3,000 callbacks a second over the warm-up and the run, and one more)
+ *   BENCH_DOCUMENTS=D     signed documents the public check scenario cycles through, issued first if
+ *                         missing (default 5,000, or a quarter of BENCH_SEED if less; only when that
+ *                         scenario runs)
  *   BENCH_ONLY=regex      only the scenarios whose name matches (the hello-world always runs)
  *   BENCH_PAIRED=1        measure the hello-world again right before each scenario and take the ratio to
  *                         that (twice as long; steadier ratios on a machine that is busy with other work)
@@ -22,8 +27,11 @@ import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { accountScenarios } from './accounts.js'
+import { benchDocumentNumbersOf, QUEUE_SCENARIO, queueScenario, VERIFY_SCENARIO, verifyScenario } from './backoffice.js'
 import { benchApplicationCount, CATALOGUE_SCENARIOS, dashboardScenario, draftIdsOf, draftScenarios, type DraftPool } from './applications.js'
-import { SCENARIOS, type Scenario } from './scenarios.js'
+import { CALLBACK_SCENARIO, CallbackBench, benchPromptsOf, judgePayments, printPayments } from './payments.js'
+import { mergeInto } from './results-file.js'
+import { SCENARIOS, type Result, type Scenario } from './scenarios.js'
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = 100
@@ -39,27 +47,13 @@ const count = (name: string, fallback: number) => {
 const SEED = count('BENCH_SEED', ENGINE === 'postgres' ? 10_000 : 2_000)
 const peopleFor = (applications: number) => count('BENCH_PEOPLE', Math.max(100, Math.round(applications / 10)))
 const DRAFTS = count('BENCH_DRAFTS', ENGINE === 'postgres' ? 30_000 : 4_000)
+const WARM_UP = 2
+const PROMPTS = count('BENCH_PROMPTS', (ENGINE === 'postgres' ? 3_000 : 600) * (DURATION + WARM_UP) + 1)
+// About two in five bench applications end issued: a small database cannot hold 5,000 documents.
+const DOCUMENTS = count('BENCH_DOCUMENTS', Math.min(5_000, Math.floor(SEED / 4)))
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined
 const PAIRED = process.env.BENCH_PAIRED === '1'
 const PROFILE = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : undefined
-
-interface Result {
-  scenario: string
-  requestsPerSecond: number
-  /** For scenarios whose unit of work is several requests (a save and a submission). */
-  unitsPerSecond?: number
-  unit?: string
-  p50Ms: number
-  p99Ms: number
-  errors: number
-  ratioToHello: number
-  /** With BENCH_PAIRED: the hello-world measured just before this scenario, which the ratio is to. */
-  helloRequestsPerSecond?: number
-  /** For scenarios bounded by design (password hashing): the share of that bound reached. */
-  ratioToCeiling?: number
-  target?: string
-  met?: boolean
-}
 
 const children: ChildProcess[] = []
 // Whatever happens, no server is left running after the bench.
@@ -114,8 +108,10 @@ function startPortal(): Promise<ChildProcess> {
 }
 
 /** `ecitizen seed --bench`, its progress bars on this terminal; the seconds it took. */
-async function seed(applications: number, people: number, drafts: number): Promise<number> {
+async function seed(applications: number, people: number, drafts: number, prompts = 0, documents = 0): Promise<number> {
   const args = ['bin/ecitizen.js', 'seed', '--bench', '--applications', String(applications), '--people', String(people), '--drafts', String(drafts)]
+  if (prompts) args.push('--prompts', String(prompts))
+  if (documents) args.push('--documents', String(documents))
   console.error(`ecitizen ${args.slice(1).join(' ')} (${ENGINE})`)
   const started = performance.now()
   await new Promise<void>((resolve, reject) => {
@@ -128,7 +124,7 @@ async function seed(applications: number, people: number, drafts: number): Promi
 async function drive(url: string, duration: number, scenario: Scenario) {
   return autocannon({
     url,
-    connections: CONNECTIONS,
+    connections: scenario.connections ?? CONNECTIONS,
     pipelining: 1,
     duration,
     method: scenario.method ?? 'GET',
@@ -140,7 +136,7 @@ async function drive(url: string, duration: number, scenario: Scenario) {
 
 async function measure(scenario: Scenario, base: string): Promise<Omit<Result, 'ratioToHello'>> {
   const url = `${base}${scenario.path}`
-  await drive(url, 2, scenario) // warm-up: JIT, caches, connection pools
+  await drive(url, WARM_UP, scenario) // warm-up: JIT, caches, connection pools
   const result = await drive(url, DURATION, scenario)
   // Anything but the expected statuses (any 2xx by default) counts as an error.
   const stats = (result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats ?? {}
@@ -159,6 +155,7 @@ async function measure(scenario: Scenario, base: string): Promise<Omit<Result, '
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + unexpected,
+    ...(scenario.connections ? { connections: scenario.connections } : {}),
     ...(scenario.ceiling ? { ratioToCeiling: Number((requestsPerSecond / scenario.ceiling).toFixed(2)) } : {}),
   }
 }
@@ -200,8 +197,12 @@ const load = () => os.loadavg()[0]!.toFixed(2)
 
 async function benchmark() {
   const loadBefore = load()
-  const seedSeconds = await seed(SEED, peopleFor(SEED), DRAFTS)
+  const wantPayments = !ONLY || ONLY.test(CALLBACK_SCENARIO)
+  const wantDocuments = !ONLY || ONLY.test(VERIFY_SCENARIO)
+  const seedSeconds = await seed(SEED, peopleFor(SEED), DRAFTS, wantPayments ? PROMPTS : 0, wantDocuments ? DOCUMENTS : 0)
   const draftIds = await draftIdsOf(databaseOptions)
+  const documentNumbers = wantDocuments ? await benchDocumentNumbersOf(databaseOptions, DOCUMENTS) : []
+  const callbacks = wantPayments ? new CallbackBench(await benchPromptsOf(databaseOptions)) : undefined
   const applications = await benchApplicationCount(databaseOptions)
   const hello = await startProcess(['--import', 'tsx', 'bench/hello.ts'], { PORT: String(HELLO_PORT) }, /listening/)
   const portal = await startPortal()
@@ -221,7 +222,10 @@ async function benchmark() {
     const drafts = wantDrafts ? await draftScenarios(portalBase, draftIds) : { scenarios: [], pool: undefined }
     pool = drafts.pool
     const [signedInPage, signInPost] = accounts
-    const scenarios = [...SCENARIOS, ...CATALOGUE_SCENARIOS, dashboard, signedInPage!, ...drafts.scenarios, signInPost!].filter(
+    const payments = callbacks ? [callbacks.scenario()] : []
+    // The officer signs in only when the queue is measured; the documents are there only for the check.
+    const backoffice = [...(!ONLY || ONLY.test(QUEUE_SCENARIO) ? [await queueScenario(portalBase)] : []), ...(wantDocuments ? [verifyScenario(documentNumbers)] : [])]
+    const scenarios = [...SCENARIOS, ...CATALOGUE_SCENARIOS, dashboard, signedInPage!, ...backoffice, ...drafts.scenarios, ...payments, signInPost!].filter(
       (scenario) => !ONLY || ONLY.test(scenario.name),
     )
     for (const scenario of scenarios) {
@@ -235,17 +239,22 @@ async function benchmark() {
       }
       results.push({ ...result, ...judge(scenario, result) })
       console.error(`${scenario.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms`)
+      // Right after the callbacks, while the portal is as busy as they left it.
+      if (scenario.name === CALLBACK_SCENARIO) await callbacks!.sendIdentical(portalBase)
     }
   } finally {
     await Promise.all([stop(hello), stop(portal)])
   }
+  const checks = callbacks && (await callbacks.check(databaseOptions))
+  if (checks) judgePayments(results, checks, callbacks.pool.exhausted)
 
   console.log(
     `\nengine: ${ENGINE}; ${applications.toLocaleString('en-GB')} bench applications (seed step ${seedSeconds} s); ` +
-      `${CONNECTIONS} connections, no pipelining, ${DURATION} s each; ${os.cpus().length} cores; load ${loadBefore} before, ${load()} after\n`,
+      `${CONNECTIONS} connections (unless a row names another number), no pipelining, ${DURATION} s each; ${os.cpus().length} cores; load ${loadBefore} before, ${load()} after\n`,
   )
   console.log(table(results))
   if (pool?.exhausted) console.log(`\n${pool.exhausted} requests found no draft left: raise BENCH_DRAFTS`)
+  if (checks) printPayments(checks, callbacks!)
   const out = {
     date: new Date().toISOString(),
     engine: ENGINE,
@@ -256,9 +265,11 @@ async function benchmark() {
     benchApplications: applications,
     seedSeconds,
     drafts: { prepared: draftIds.length, left: pool?.left, exhausted: pool?.exhausted },
+    ...(callbacks ? { prompts: { prepared: callbacks.prepared, left: callbacks.pool.left, exhausted: callbacks.pool.exhausted }, payments: checks } : {}),
     results,
   }
-  fs.writeFileSync(path.join('bench', 'results.json'), `${JSON.stringify(out, null, 2)}\n`)
+  const file = path.join('bench', 'results.json')
+  fs.writeFileSync(file, `${JSON.stringify(ONLY ? mergeInto(file, out) : out, null, 2)}\n`)
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!

@@ -14,12 +14,37 @@ export interface Scenario {
   requests?: () => autocannon.Request[]
   /** Several requests make one unit of work (a save and a submission): rates are also given per unit. */
   unit?: { name: string; requests: number }
+  /** Connections at once, when the target names another number than the bench's 100. */
+  connections?: number
   /** Statuses that count as success (default: any 2xx). */
   expect?: number[]
   /** Compared with this ceiling (requests/s) instead of, or as well as, the hello-world. */
   ceiling?: number
   /** The target: a share of the hello-world's requests/s, units (or requests) per second, a p99. */
   target?: { ratio?: number; perSecond?: number; p99Ms?: number }
+}
+
+/** One row of the bench's table and of bench/results.json. */
+export interface Result {
+  scenario: string
+  requestsPerSecond: number
+  /** For scenarios whose unit of work is several requests (a save and a submission). */
+  unitsPerSecond?: number
+  unit?: string
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  /** When not the bench's usual number. */
+  connections?: number
+  ratioToHello: number
+  /** With BENCH_PAIRED: the hello-world measured just before this scenario, which the ratio is to. */
+  helloRequestsPerSecond?: number
+  /** For scenarios bounded by design (password hashing): the share of that bound reached. */
+  ratioToCeiling?: number
+  target?: string
+  met?: boolean
+  /** What was counted in the database afterwards (the payments scenarios). */
+  checked?: string
 }
 
 export const SCENARIOS: Scenario[] = [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { freshDatabase, TEST_ENGINE } from '../test/helpers/database.js'
+import { benchIssuer } from './bench-seed-documents.js'
 import { BENCH_DASHBOARD_EMAIL, BENCH_PASSWORD, BENCH_SUBMITTER_EMAIL, parseBenchArgs, seedBenchData } from './bench-seed.js'
 import { upsertAgencies } from './modules/agencies/store.js'
 import { DEMO_AGENCIES } from './modules/agencies/demo-agencies.js'
@@ -80,10 +81,104 @@ describe(`seed --bench on ${TEST_ENGINE}`, () => {
   })
 })
 
+describe(`seed --bench --prompts on ${TEST_ENGINE}`, () => {
+  let database: DatabaseHandle
+  let catalogue: ServiceCatalogue
+  before(async () => {
+    database = await freshDatabase()
+    await upsertAgencies(database.db, DEMO_AGENCIES)
+    catalogue = await loadCatalogue()
+  })
+  after(() => database.close())
+
+  const pending = sql<{ id: string; status: string; total_cents: string; amount_cents: string; bill_reference: string; lines: string; checkout_request_id: string }>`
+    select a.id, a.status, i.total_cents, p.amount_cents, i.bill_reference, p.checkout_request_id,
+      (select count(*) from invoice_lines l where l.invoice_id = i.id) as lines
+    from applications a join accounts c on c.id = a.account_id join invoices i on i.application_id = a.id
+    join mpesa_prompts p on p.invoice_id = i.id
+    where c.email = ${BENCH_SUBMITTER_EMAIL} and p.status = 'pending' and i.status = 'pending'`
+
+  it('adds applications waiting for payment, each with its invoice and one pending prompt for what it owes', async () => {
+    const report = await seedBenchData(database, catalogue, { applications: 0, people: 0, drafts: 0, prompts: 7, stream: capture(false) })
+    assert.equal(report.promptsAdded, 7)
+    const rows = (await pending.execute(database.db)).rows
+    assert.equal(rows.length, 7)
+    assert.equal(new Set(rows.map((row) => row.checkout_request_id)).size, 7)
+    for (const row of rows) {
+      assert.equal(row.status, 'awaiting-payment')
+      assert.equal(Number(row.amount_cents), Number(row.total_cents))
+      assert.ok(Number(row.lines) >= 2, 'the government fee and the convenience fee')
+      assert.match(row.bill_reference, /^DIS[0-9A-Z]{6,9}$/)
+    }
+    const events = await sql<{ n: string }>`select count(*) as n from application_events e where e.application_id = any(${rows.map((row) => row.id)}::uuid[]) and e.event_type = 'awaiting-payment'`.execute(database.db)
+    assert.equal(Number(events.rows[0]!.n), 7)
+  })
+
+  it('tops up: only the prompts missing are added, for applications already waiting first', async () => {
+    const again = await seedBenchData(database, catalogue, { applications: 0, people: 0, drafts: 0, prompts: 7, stream: capture(false) })
+    assert.equal(again.promptsAdded, 0)
+    // A prompt answered (here: failed) no longer counts; an application left without a prompt is used again.
+    const [first] = (await pending.execute(database.db)).rows
+    await sql`update mpesa_prompts set status = 'failed', settled_at = now() where checkout_request_id = ${first!.checkout_request_id}`.execute(database.db)
+    await sql`delete from mpesa_prompts where checkout_request_id = ${(await pending.execute(database.db)).rows[0]!.checkout_request_id}`.execute(database.db)
+    const applications = async () => Number((await sql<{ n: string }>`select count(*) as n from applications a join accounts c on c.id = a.account_id where c.email = ${BENCH_SUBMITTER_EMAIL}`.execute(database.db)).rows[0]!.n)
+    const before = await applications()
+    const more = await seedBenchData(database, catalogue, { applications: 0, people: 0, drafts: 0, prompts: 8, stream: capture(false) })
+    assert.equal(more.promptsAdded, 3)
+    assert.equal((await pending.execute(database.db)).rows.length, 8)
+    assert.equal(await applications(), before + 2, 'the one without a prompt is used again')
+  })
+})
+
+describe(`seed --bench --documents on ${TEST_ENGINE}`, () => {
+  let database: DatabaseHandle
+  let catalogue: ServiceCatalogue
+  before(async () => {
+    database = await freshDatabase()
+    await upsertAgencies(database.db, DEMO_AGENCIES)
+    catalogue = await loadCatalogue()
+  })
+  after(() => database.close())
+
+  const documents = sql<{ number: string; credential: string; outcome: string; agency_code: string; issuer_agency: string; issuer_role: string }>`
+    select d.number, d.credential, a.outcome, d.agency_code, s.agency_code as issuer_agency, s.role as issuer_role
+    from issued_documents d join applications a on a.id = d.application_id join accounts c on c.id = a.account_id
+    join accounts s on s.id = d.issued_by
+    where c.email like 'person.%@bench.example'`
+
+  it('issues signed documents for applications that ended issued, which the public check finds genuine', async () => {
+    const report = await seedBenchData(database, catalogue, { applications: 200, people: 20, drafts: 0, documents: 6, stream: capture(false) })
+    assert.equal(report.documentsAdded, 6)
+    const rows = (await documents.execute(database.db)).rows
+    assert.equal(rows.length, 6)
+    const issuer = benchIssuer(database.db, catalogue)
+    for (const row of rows) {
+      assert.equal(row.outcome, 'issued')
+      assert.deepEqual([row.issuer_agency, row.issuer_role], [row.agency_code, 'agency_officer'])
+      const check = await issuer.check(row.number, row.credential)
+      assert.deepEqual([check?.state, check?.credential], ['valid', 'genuine'], row.number)
+    }
+  })
+
+  it('tops up: only the documents missing are added', async () => {
+    const again = await seedBenchData(database, catalogue, { applications: 200, people: 20, drafts: 0, documents: 6, stream: capture(false) })
+    assert.equal(again.documentsAdded, 0)
+    const more = await seedBenchData(database, catalogue, { applications: 200, people: 20, drafts: 0, documents: 9, stream: capture(false) })
+    assert.equal(more.documentsAdded, 3)
+    assert.equal((await documents.execute(database.db)).rows.length, 9)
+  })
+})
+
 describe('seed --bench options', () => {
   it('reads the counts, with defaults, and refuses anything else', () => {
-    assert.deepEqual(parseBenchArgs([]), { applications: 1_000_000, people: 100_000, drafts: 0 })
-    assert.deepEqual(parseBenchArgs(['--applications', '200_000', '--people', '20000', '--drafts', '5']), { applications: 200_000, people: 20_000, drafts: 5 })
+    assert.deepEqual(parseBenchArgs([]), { applications: 1_000_000, people: 100_000, drafts: 0, prompts: 0, documents: 0 })
+    assert.deepEqual(parseBenchArgs(['--applications', '200_000', '--people', '20000', '--drafts', '5', '--prompts', '9', '--documents', '4']), {
+      applications: 200_000,
+      people: 20_000,
+      drafts: 5,
+      prompts: 9,
+      documents: 4,
+    })
     assert.throws(() => parseBenchArgs(['--applications']), /whole number/)
     assert.throws(() => parseBenchArgs(['--applications', '-3']), /whole number/)
     assert.throws(() => parseBenchArgs(['--peoples', '3']), /unknown option --peoples/)

@@ -4,6 +4,8 @@ import { Progress, type ProgressStream } from './platform/progress.js'
 import { hashPassword } from './modules/accounts/password.js'
 import { SeededRandom } from './modules/registry/random.js'
 import type { ServiceCatalogue } from './modules/services/catalogue.js'
+import { seedBenchDocuments } from './bench-seed-documents.js'
+import { seedBenchPrompts } from './bench-seed-prompts.js'
 import { ApplicationFactory, Columns, DASHBOARD_MIX, DAY, FIRST_NAMES, Person, SURNAMES } from './bench-seed-rows.js'
 
 /**
@@ -19,16 +21,27 @@ export const BENCH_DASHBOARD_APPLICATIONS = 50
 /** The submission scenario's person: `drafts` complete drafts of BENCH_DRAFT_SERVICE, ready to submit. */
 export const BENCH_SUBMITTER_EMAIL = 'bench.submitter@bench.example'
 export const BENCH_DRAFT_SERVICE = 'ordinary-passport'
+const SUBMITTER = { first: 'Baraka', last: 'Otieno', idNumber: '899999998', phone: '+254789999998' }
 /** The numbered people: person.0000001@bench.example, … */
 const PEOPLE_PATTERN = 'person.%@bench.example'
 
-export const BENCH_DEFAULTS = { applications: 1_000_000, people: 100_000, drafts: 0 } as const
+export const BENCH_DEFAULTS = { applications: 1_000_000, people: 100_000, drafts: 0, prompts: 0, documents: 0 } as const
 
 export interface BenchSeedOptions {
   applications: number
   people: number
   /** Complete drafts the submitter should have ready (topped up; the ones earlier runs submitted stay). */
   drafts: number
+  /**
+   * Applications of the submitter waiting for payment, each with its invoice and a pending M-Pesa
+   * prompt, for the callback scenarios (topped up: the ones earlier runs paid stay).
+   */
+  prompts?: number
+  /**
+   * Documents issued, by the documents module, for applications of the numbered people that ended
+   * issued: what the public check is measured on (topped up).
+   */
+  documents?: number
   /** Where the progress bars go (standard error). */
   stream?: ProgressStream
   /** Rows per INSERT statement. */
@@ -40,6 +53,8 @@ export interface BenchSeedReport {
   applicationsAdded: number
   eventsAdded: number
   draftsAdded: number
+  promptsAdded: number
+  documentsAdded: number
   people: number
   applications: number
   seconds: number
@@ -132,7 +147,7 @@ export async function seedBenchData(database: DatabaseHandle, catalogue: Service
   const batch = options.batch ?? (database.engine === 'postgres' ? 5000 : 1000)
   const say = (line: string) => stream.write(`${line}\n`)
   const passwordHash = await hashPassword(BENCH_PASSWORD)
-  const report: BenchSeedReport = { peopleAdded: 0, applicationsAdded: 0, eventsAdded: 0, draftsAdded: 0, people: 0, applications: 0, seconds: 0 }
+  const report: BenchSeedReport = { peopleAdded: 0, applicationsAdded: 0, eventsAdded: 0, draftsAdded: 0, promptsAdded: 0, documentsAdded: 0, people: 0, applications: 0, seconds: 0 }
 
   // People: numbered, so a top-up continues where the last run stopped and never repeats a name.
   const existingPeople = await countOf(db, sql<{ n: string }>`select count(*) as n from accounts where email like ${PEOPLE_PATTERN}`)
@@ -217,7 +232,7 @@ export async function seedBenchData(database: DatabaseHandle, catalogue: Service
   // The submitter: complete drafts ready for "check answers". Those earlier runs submitted stay (other
   // modules' rows, invoices for one, hang off them), so each run only tops the drafts up.
   if (options.drafts > 0) {
-    const submitter = await benchAccount(db, BENCH_SUBMITTER_EMAIL, passwordHash, { first: 'Baraka', last: 'Otieno', idNumber: '899999998', phone: '+254789999998' })
+    const submitter = await benchAccount(db, BENCH_SUBMITTER_EMAIL, passwordHash, SUBMITTER)
     const drafts = await countOf(db, sql<{ n: string }>`select count(*) as n from applications where account_id = ${submitter.id} and status = 'draft'`)
     if (drafts < options.drafts) {
       const plan = factory.plan(BENCH_DRAFT_SERVICE)
@@ -236,21 +251,38 @@ export async function seedBenchData(database: DatabaseHandle, catalogue: Service
     }
   }
 
+  if (options.prompts) {
+    const payer = await benchAccount(db, BENCH_SUBMITTER_EMAIL, passwordHash, SUBMITTER)
+    const seed = { database, catalogue, factory, write, batch, stream }
+    report.promptsAdded = await seedBenchPrompts({ ...seed, payer: { ...payer, phone: SUBMITTER.phone }, service: BENCH_DRAFT_SERVICE, wanted: options.prompts })
+  }
+
+  if (options.documents) {
+    report.documentsAdded = await seedBenchDocuments({ database, catalogue, people: PEOPLE_PATTERN, wanted: options.documents, stream })
+  }
+
   // Fresh statistics (and visibility map) for the planner, as autovacuum would have after such a load.
-  if (report.peopleAdded || report.applicationsAdded || report.draftsAdded || dashboardAdded) {
+  if (report.peopleAdded || report.applicationsAdded || report.draftsAdded || report.promptsAdded || report.documentsAdded || dashboardAdded) {
     say('analysing the tables…')
-    for (const table of ['accounts', 'applications', 'application_events']) await sql`vacuum analyze ${sql.table(table)}`.execute(db)
+    const tables = [
+      'accounts', 'applications', 'application_events',
+      ...(report.promptsAdded ? ['invoices', 'invoice_lines', 'mpesa_prompts'] : []),
+      ...(report.documentsAdded ? ['issued_documents'] : []),
+    ]
+    for (const table of tables) await sql`vacuum analyze ${sql.table(table)}`.execute(db)
   }
   report.seconds = Math.round((performance.now() - started) / 100) / 10
   return report
 }
 
-/** Reads `--applications N --people M --drafts K` (each optional; 1_000_000 and 1e6 are accepted). */
-export function parseBenchArgs(argv: readonly string[]): { applications: number; people: number; drafts: number } {
-  const options: { applications: number; people: number; drafts: number } = { ...BENCH_DEFAULTS }
+export type BenchArgs = { -readonly [K in keyof typeof BENCH_DEFAULTS]: number }
+
+/** Reads `--applications N --people M --drafts K --prompts P --documents D` (each optional; 1_000_000 and 1e6 are accepted). */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const options: BenchArgs = { ...BENCH_DEFAULTS }
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!
-    const key = ({ '--applications': 'applications', '--people': 'people', '--drafts': 'drafts' } as const)[name]
+    const key = ({ '--applications': 'applications', '--people': 'people', '--drafts': 'drafts', '--prompts': 'prompts', '--documents': 'documents' } as const)[name]
     if (!key) throw new RangeError(`unknown option ${name}`)
     const raw = argv[++i]
     const value = raw === undefined ? NaN : Number(raw.replace(/_/g, ''))

@@ -2,13 +2,10 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { authenticator } from 'otplib'
-import pino from 'pino'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { DEMO_ACCOUNTS, DEMO_STAFF_TOTP_SECRET } from '../../src/modules/accounts/demo-accounts.js'
-import { seedDemoData } from '../../src/seed.js'
-import { serverErrors, testApp, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, launchBrowser } from '../helpers/browser.js'
-import { freshDatabase } from '../helpers/database.js'
+import { serverErrors, type TestApp } from '../helpers/app.js'
+import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
 import { applyForGoodConduct, signInDemoCitizen } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
@@ -41,6 +38,7 @@ async function signInStaff(browser: Browser, base: string, email: string): Promi
  * revoked; a tampered credential is rejected.
  */
 describe('an application through the DCI back-office to a certificate anyone can check, in a browser', { skip }, () => {
+  let journey: Journey
   let t: TestApp
   let browser: Browser
   let base: string
@@ -52,11 +50,8 @@ describe('an application through the DCI back-office to a certificate anyone can
   const staff: BrowserContext[] = []
 
   before(async () => {
-    const database = await freshDatabase()
-    await seedDemoData(database, pino({ level: 'silent' }))
-    t = await testApp({ database })
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    browser = await launchBrowser()
+    journey = await startJourney()
+    ;({ t, base, browser } = journey)
     citizen = await browser.newContext({ acceptDownloads: true })
     citizen.setDefaultTimeout(10_000)
     page = await signInDemoCitizen(citizen, base, t.database.db)
@@ -70,8 +65,7 @@ describe('an application through the DCI back-office to a certificate anyone can
   after(async () => {
     for (const context of staff) await context.close()
     await citizen?.close()
-    await browser?.close()
-    await t?.close()
+    await journey?.close()
   })
 
   async function openCase(staffPage: Page): Promise<void> {

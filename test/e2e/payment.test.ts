@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
-import pino from 'pino'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { seedDemoData } from '../../src/seed.js'
-import { serverErrors, testApp, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, launchBrowser } from '../helpers/browser.js'
-import { freshDatabase } from '../helpers/database.js'
+import { serverErrors, type TestApp } from '../helpers/app.js'
+import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
 import { applyForGoodConduct, signInDemoCitizen } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
@@ -23,6 +20,7 @@ const shillings = (text: string) => Math.ceil(Number(/[\d,]+(?:\.\d+)?/.exec(tex
  * /dev/phone (after a cancelled prompt) and another by paybill, and downloads both receipts.
  */
 describe('paying for a certificate of good conduct by M-Pesa, in a browser', { skip }, () => {
+  let journey: Journey
   let t: TestApp
   let browser: Browser
   let base: string
@@ -30,19 +28,15 @@ describe('paying for a certificate of good conduct by M-Pesa, in a browser', { s
   let page: Page
 
   before(async () => {
-    const database = await freshDatabase()
-    await seedDemoData(database, pino({ level: 'silent' }))
-    t = await testApp({ database })
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    browser = await launchBrowser()
+    journey = await startJourney()
+    ;({ t, base, browser } = journey)
     context = await browser.newContext({ acceptDownloads: true })
     context.setDefaultTimeout(10_000)
     page = await signInDemoCitizen(context, base, t.database.db)
   })
   after(async () => {
     await context?.close()
-    await browser?.close()
-    await t?.close()
+    await journey?.close()
   })
 
   /** The application's receipts: downloads the only one and checks it. Returns its number. */

@@ -5,6 +5,7 @@ import pino from 'pino'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { seedDemoData } from '../../src/seed.js'
 import { testApp, type TestApp } from './app.js'
+import { freshDatabase } from './database.js'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -47,10 +48,15 @@ export interface Journey {
   close(): Promise<void>
 }
 
-/** The portal with its demo data, listening on a free local port, and a browser to drive it. */
+/**
+ * The portal with its demo data, listening on a free local port, and a browser to drive it. The demo
+ * data (agencies, registers, accounts, offices and slots) goes in first; then the app, which fills the
+ * catalogue's search table from the definitions.
+ */
 export async function startJourney(): Promise<Journey> {
-  const t = await testApp()
-  await seedDemoData(t.database, pino({ level: 'silent' }))
+  const database = await freshDatabase()
+  await seedDemoData(database, pino({ level: 'silent' }))
+  const t = await testApp({ database })
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await launchBrowser()
   return {

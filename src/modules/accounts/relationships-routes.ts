@@ -2,22 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { allow } from '../../platform/access/access.js'
 import { requestContext } from '../../platform/audit/audit.js'
 import { Invalid } from '../../platform/http/errors.js'
-import type { Language } from '../../platform/i18n/i18n.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import type { BusinessLinkService } from './businesses.js'
 import { fullName, type PartiesService } from './parties.js'
 import type { ProfileService } from './profile.js'
 import { field, titleOf } from './profile-routes.js'
+import { longDate } from '../../platform/i18n/dates.js'
 
-const DATE = {
-  en: new Intl.DateTimeFormat('en-KE', { dateStyle: 'long', timeZone: 'UTC' }),
-  sw: new Intl.DateTimeFormat('sw-KE', { dateStyle: 'long', timeZone: 'UTC' }),
-}
-
-/** A register date ('YYYY-MM-DD') as people read it; UTC, so no time zone moves it a day. */
-function formatDate(date: string, lang: Language): string {
-  return DATE[lang].format(new Date(`${date}T00:00:00Z`))
-}
+/** A register date ('YYYY-MM-DD') as people read it. */
+const formatDate = longDate
 
 /** The children and businesses a person can act for. */
 export function relationshipsRoutes(

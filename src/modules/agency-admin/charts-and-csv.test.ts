@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { barChart } from './chart.js'
-import { csvCell, toCsv } from './csv.js'
+import { csvCell, toCsv } from '../../platform/csv.js'
 import { calendarDays, isIsoDate, percentile, periodOf, readRange } from './report-math.js'
 
 describe('report CSV files', () => {

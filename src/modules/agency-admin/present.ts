@@ -1,6 +1,6 @@
 import type { Language, Translate } from '../../platform/i18n/i18n.js'
 import { barChart } from './chart.js'
-import { toCsv, type CsvValue } from './csv.js'
+import { toCsv, type CsvValue } from '../../platform/csv.js'
 import type { DateRange } from './report-math.js'
 import type { Cell, ColumnKind, Report } from './reports.js'
 

@@ -11,11 +11,10 @@ import { applicantStepsFrom, findStage, withdrawalFrom } from './workflow.js'
 import { invoiceView, type InvoiceView } from '../payments/invoice-view.js'
 import { staffAccesses, type StaffAccess } from '../backoffice/access-log.js'
 import { documentLinks, type DocumentLink } from '../documents/links.js'
+import { longDate } from '../../platform/i18n/dates.js'
 
 /** A date in words, in the person's language ("12 March 2025", "12 Machi 2025"). */
-export function longDate(date: string, language: Language): string {
-  return new Intl.DateTimeFormat(language === 'sw' ? 'sw-KE' : 'en-KE', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`))
-}
+export { longDate }
 
 /** DIS-7K4M-9QX3 in its groups, and spelt out one character at a time for a screen reader or a call. */
 export function referenceParts(reference: string): { groups: string[]; spelt: string } {

@@ -1,16 +1,12 @@
 import type { Language, Translate } from '../../platform/i18n/i18n.js'
 import { nairobiDate } from './offices.js'
 import type { Booking } from './service.js'
+import { clock, weekdayDate } from '../../platform/i18n/dates.js'
 
-const LOCALES = { en: 'en-KE', sw: 'sw-KE' } as const
+export { clock }
 
 export function dayLabel(date: string, lang: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[lang], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`))
-}
-
-/** 24-hour East Africa Time, as notices at offices show it. */
-export function clock(at: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Africa/Nairobi' }).format(at)
+  return weekdayDate(date, lang)
 }
 
 /** A booking as people read it, wherever it is shown (the booking page, check answers, the application page). */

@@ -147,7 +147,10 @@ export async function queuePage(service: BackofficeService, staff: Staff, filter
   }
 }
 
+/** Made once: a NumberFormat per call costs more than the count it formats. */
+const COUNTS = new Intl.NumberFormat('en-KE')
+
 /** A count as the queue shows it: exact up to COUNT_CAP, then "1,000+". */
 export function countText(count: number): string {
-  return count > COUNT_CAP ? `${COUNT_CAP.toLocaleString('en-KE')}+` : count.toLocaleString('en-KE')
+  return count > COUNT_CAP ? `${COUNTS.format(COUNT_CAP)}+` : COUNTS.format(count)
 }

@@ -1,23 +1,15 @@
 import { sql } from 'kysely'
 import { balancedPostings, type Entry } from './ledger.js'
-import type { InvoiceCurrency, InvoiceStatus, PaymentFlag, PaymentSource } from './tables.js'
+import type { Payment } from './model.js'
+import type { InvoiceStatus, PaymentFlag } from './tables.js'
 import type { Executor } from './store.js'
 
 /** What crediting one payment writes (credit.ts decides it, with the invoice locked). */
 export interface CreditWrite {
-  payment: {
-    invoiceId: string
-    source: PaymentSource
-    mpesaReceipt: string
-    amountCents: number
-    currency: InvoiceCurrency
-    phone: string | null
-    paidAt: Date
+  payment: Omit<Payment, 'id' | 'flaggedReason'> & {
     checkoutRequestId: string | null
     billReference: string | null
     raw: unknown
-    receiptNumber: string
-    overpaidCents: number
     flag: PaymentFlag | null
   }
   invoice: { paidCents: number; status: InvoiceStatus; paidAt: Date | null }

@@ -2,6 +2,7 @@ import type { Translate } from '../../platform/i18n/i18n.js'
 import type { Language } from '../services/definition.js'
 import { formatMoney } from '../services/fees.js'
 import { findInvoice, paymentsFor, type Executor } from './store.js'
+import { longNairobiDate } from '../../platform/i18n/dates.js'
 
 export interface InvoiceView {
   billReference: string
@@ -31,7 +32,7 @@ export async function invoiceView(db: Executor, applicationId: string, language:
     total: t('payments.invoice.total', { amount: money(invoice.totalCents) }),
     paid: invoice.paidCents > 0 ? t('payments.invoice.paid', { amount: money(invoice.paidCents) }) : undefined,
     due: payable
-      ? t('payments.invoice.due', { date: new Intl.DateTimeFormat(language === 'sw' ? 'sw-KE' : 'en-KE', { dateStyle: 'long', timeZone: 'Africa/Nairobi' }).format(invoice.dueAt) })
+      ? t('payments.invoice.due', { date: longNairobiDate(invoice.dueAt, language) })
       : undefined,
     payHref: payable ? `/payments/invoices/${invoice.billReference}` : undefined,
     paybill: payable,

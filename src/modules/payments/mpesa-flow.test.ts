@@ -77,13 +77,19 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     assert.deepEqual(unknown.validation, { ResultCode: 'C2B00012', ResultDesc: 'Rejected' })
   })
 
-  it('a lost callback: "check my payment now" asks M-Pesa at once and credits the invoice', async () => {
+  /** A prompt sent from the invoice page and approved on the phone, whose callback never arrives. */
+  async function paidWithLostCallback() {
     const { invoice, accountId } = await awaitingPayment(t)
     const browser = await signedIn(accountId)
     const invoicePage = `/payments/invoices/${invoice.billReference}`
     await browser.submit(invoicePage, `${invoicePage}/prompt`, { phone: '0712345678' })
     const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
     await gateway.control!.resolve(prompt.checkoutRequestId, 'approved', { lose: true })
+    return { invoice, browser, invoicePage, prompt }
+  }
+
+  it('a lost callback: "check my payment now" asks M-Pesa at once and credits the invoice', async () => {
+    const { invoice, browser, invoicePage } = await paidWithLostCallback()
     assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending', 'no callback, nothing credited yet')
 
     const checked = await browser.submit(invoicePage, `${invoicePage}/check`, {})
@@ -105,12 +111,7 @@ describe('paying an invoice by M-Pesa, end to end', () => {
   })
 
   it('the scheduled reconciliation job settles a prompt whose callback never came', async () => {
-    const { invoice, accountId } = await awaitingPayment(t)
-    const browser = await signedIn(accountId)
-    const invoicePage = `/payments/invoices/${invoice.billReference}`
-    await browser.submit(invoicePage, `${invoicePage}/prompt`, { phone: '0712345678' })
-    const prompt = gateway.control!.pending().find((p) => p.accountReference === invoice.billReference)!
-    await gateway.control!.resolve(prompt.checkoutRequestId, 'approved', { lose: true })
+    const { invoice, prompt } = await paidWithLostCallback()
 
     const job = paymentJobs({ payments: t.payments, queryPrompt: queryPromptWith(gateway.client!) }).find((definition) => definition.name === RECONCILE_JOB)!
     assert.equal(job.cron, RECONCILE_CRON)

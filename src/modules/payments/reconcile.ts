@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js'
 import type { PromptResult } from './model.js'
 import type { MpesaPayments } from './daraja/port.js'
+import { toCsv } from '../../platform/csv.js'
 
 /** A prompt without a result this long after it was sent is asked about (the callback may be lost). */
 export const RECONCILE_AFTER_MS = 3 * 60_000
@@ -57,11 +58,6 @@ export function nairobiDay(date: string): { from: Date; to: Date } {
   return { from, to: new Date(from.getTime() + 86_400_000) }
 }
 
-const csvCell = (value: string | number | null): string => {
-  const text = value === null ? '' : String(value)
-  // Quote always; a leading =, +, - or @ would be read as a formula by a spreadsheet.
-  return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`
-}
 const units = (cents: number) => (cents / 100).toFixed(2)
 
 /**
@@ -92,11 +88,10 @@ export async function settlementReport(db: Db, agency: string, date: string): Pr
     .orderBy('p.id')
     .execute()
   const header = ['receipt_number', 'mpesa_receipt', 'source', 'paid_at', 'bill_reference', 'application', 'service', 'currency', 'amount', 'government_fee', 'convenience_fee', 'overpaid', 'flag']
-  const lines = rows.map((row) =>
-    [
-      row.receipt_number, row.mpesa_receipt, row.source, row.paid_at.toISOString(), row.bill_reference, row.reference, row.service_slug, row.currency,
-      units(Number(row.amount_cents)), units(Number(row.government_cents ?? 0)), units(Number(row.convenience_cents ?? 0)), units(Number(row.overpaid_cents)), row.flagged_reason,
-    ].map(csvCell).join(','),
-  )
-  return [header.join(','), ...lines].join('\r\n') + '\r\n'
+  const lines = rows.map((row) => [
+    row.receipt_number, row.mpesa_receipt, row.source, row.paid_at.toISOString(), row.bill_reference, row.reference, row.service_slug, row.currency,
+    units(Number(row.amount_cents)), units(Number(row.government_cents ?? 0)), units(Number(row.convenience_cents ?? 0)), units(Number(row.overpaid_cents)), row.flagged_reason,
+  ])
+  // The header's names are ours and plain: unquoted, as before.
+  return `${header.join(',')}\r\n${lines.length ? toCsv(lines) : ''}`
 }
