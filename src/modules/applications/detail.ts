@@ -43,6 +43,7 @@ export interface ApplicationPage {
   /** The invoice, once raised: its lines, "Pay now" while owed, and receipts. */
   invoice?: InvoiceView
   withdrawable: boolean
+  steps: { label: string; href: string }[]
   /** The appointment to book, or the one booked, while the application is open. */
   appointment?: AppointmentView
   /** Which agency staff opened it or acted on it, and when (agency and role, never a name). */
@@ -107,6 +108,8 @@ export async function applicationPage(
     fees,
     invoice,
     withdrawable: Boolean(withdrawalFrom(definition, application.stage)),
+    /** What the applicant can send the agency from here (a reply, a correction). */
+    steps: stage && !stage.end ? applicantStepsFrom(definition, stage.id).map((step) => ({ label: step.label[language], href: `/applications/${application.id}/respond/${step.to}` })) : [],
     appointment,
     accesses,
     document: documents.get(application.id),

@@ -13,6 +13,7 @@ import { ApplicationsService, type Uploads } from './service.js'
 import { startRoutes } from './start-routes.js'
 import type { RecordStatusChange } from './status.js'
 import { statusRoutes } from './status-routes.js'
+import { respondRoutes } from './respond-routes.js'
 
 export interface ApplicationsModuleDeps {
   db: Db
@@ -54,6 +55,7 @@ export function applicationsModule(
   const maxFileBytes = largestFile(deps.catalogue)
   startRoutes(app, { applications })
   statusRoutes(app, { db: deps.db, applications, bookings: deps.appointments, dashboardPath: deps.dashboardPath })
+  respondRoutes(app, { db: deps.db, applications })
   // The question pages in a scope of their own: only they accept multipart (file questions).
   app.register(async (scope) => {
     await acceptMultipart(scope, maxFileBytes)

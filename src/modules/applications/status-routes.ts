@@ -30,7 +30,7 @@ export function statusRoutes(app: FastifyInstance, deps: { db: Db; applications:
     })
   })
 
-  app.get<{ Params: Params; Querystring: { withdrawn?: string } }>('/applications/:id', allow('applications.own'), async (request, reply) => {
+  app.get<{ Params: Params; Querystring: { withdrawn?: string; sent?: string } }>('/applications/:id', allow('applications.own'), async (request, reply) => {
     const { application, definition } = await applications.own(account(request), request.params.id)
     // A draft has no story yet: carry on where the person left off.
     if (application.status === 'draft') {
@@ -38,7 +38,7 @@ export function statusRoutes(app: FastifyInstance, deps: { db: Db; applications:
       return reply.redirect(next ? `/applications/${application.id}/pages/${next}` : `/applications/${application.id}/check`, 303)
     }
     const view = await applicationPage(db, catalogue, application, definition, request.language(), request.t, bookings)
-    return reply.page('applications/views/application.njk', { pageTitle: `${view.service}: ${application.reference}`, ...view })
+    return reply.page('applications/views/application.njk', { pageTitle: `${view.service}: ${application.reference}`, ...view, replySent: request.query.sent === '1' })
   })
 
   app.get<{ Params: Params }>('/applications/:id/withdraw', allow('applications.own'), async (request, reply) => {

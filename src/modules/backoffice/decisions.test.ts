@@ -96,9 +96,23 @@ describe(`back-office decisions on ${TEST_ENGINE}`, () => {
     const page = await disOfficer.client.get(caseUrl(application))
     assert.match(page.body, /Paused since .* 5 working days of &quot;Submitted&quot; are left/)
 
-    // The applicant answers: the clock resumes from where it stopped, not from the stage's full SLA.
-    await moveTo(t, waiting, 'submitted', { kind: 'applicant', accountId: application.account_id })
+    // The applicant answers from their application's page: the request in the agency's words, a reply
+    // required, and the clock resumes from where it stopped, not from the stage's full SLA.
+    const applicant = await Client.signedIn(t, application.account_id)
+    const own = await applicant.get(`/applications/${application.id}`)
+    assert.ok(own.body.includes(`href="/applications/${application.id}/respond/submitted"`), 'the way to answer is on the page')
+    const form = await applicant.get(`/applications/${application.id}/respond/submitted`)
+    assert.match(form.body, /The photo is not clear: upload another\./)
+    const blank = await applicant.post(`/applications/${application.id}/respond/submitted`, { reply: '  ' })
+    assert.equal(blank.statusCode, 400)
+    assert.match(blank.body, /Enter your reply to the agency/)
+    assert.equal((await current(application)).stage, 'returned', 'nothing sent')
+    const sent = await applicant.post(`/applications/${application.id}/respond/submitted`, { reply: 'A new photo is uploaded.' })
+    assert.equal(sent.headers.location, `/applications/${application.id}?sent=1`)
     const answered = await current(application)
+    assert.equal(answered.stage, 'submitted')
+    const events = await listEvents(t.database.db, application.id)
+    assert.equal(events.at(-1)!.note, 'A new photo is uploaded.')
     assert.equal(answered.expected_by, addWorkingDays(today, 5))
     assert.notEqual(answered.expected_by, addWorkingDays(today, 2), 'not the stage\'s own 2 days')
     assert.deepEqual([answered.sla_paused_stage, answered.sla_remaining_days, answered.sla_paused_at], [null, null, null])
