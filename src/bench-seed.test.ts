@@ -19,13 +19,18 @@ function capture(isTTY: boolean) {
   return { isTTY, columns: 120, write: (text: string) => chunks.push(text), text: () => chunks.join('') }
 }
 
+/** A fresh database with the agencies, and the services as loaded from services/. */
+async function agenciesAndCatalogue(): Promise<{ database: DatabaseHandle; catalogue: ServiceCatalogue }> {
+  const database = await freshDatabase()
+  await upsertAgencies(database.db, DEMO_AGENCIES)
+  return { database, catalogue: await loadCatalogue() }
+}
+
 describe(`seed --bench on ${TEST_ENGINE}`, () => {
   let database: DatabaseHandle
   let catalogue: ServiceCatalogue
   before(async () => {
-    database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    catalogue = await loadCatalogue()
+    ;({ database, catalogue } = await agenciesAndCatalogue())
   })
   after(() => database.close())
 
@@ -85,9 +90,7 @@ describe(`seed --bench --prompts on ${TEST_ENGINE}`, () => {
   let database: DatabaseHandle
   let catalogue: ServiceCatalogue
   before(async () => {
-    database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    catalogue = await loadCatalogue()
+    ;({ database, catalogue } = await agenciesAndCatalogue())
   })
   after(() => database.close())
 
@@ -134,9 +137,7 @@ describe(`seed --bench --documents on ${TEST_ENGINE}`, () => {
   let database: DatabaseHandle
   let catalogue: ServiceCatalogue
   before(async () => {
-    database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    catalogue = await loadCatalogue()
+    ;({ database, catalogue } = await agenciesAndCatalogue())
   })
   after(() => database.close())
 

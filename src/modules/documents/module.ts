@@ -1,25 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import { cached } from '../../platform/cache.js'
-import type { Db } from '../../platform/db/database.js'
 import { loadMessages, Translator } from '../../platform/i18n/i18n.js'
-import type { JobQueue } from '../../platform/jobs/queue.js'
-import type { PartiesService } from '../accounts/parties.js'
 import { listAgencies } from '../agencies/store.js'
-import type { Executor } from '../applications/store.js'
 import type { PaymentsService } from '../payments/service.js'
-import type { Registries } from '../registry/registries.js'
-import type { ServiceCatalogue } from '../services/catalogue.js'
 import { documentRoutes } from './routes.js'
-import { DocumentsService } from './service.js'
+import { DocumentsService, type DocumentsDeps } from './service.js'
 import { SigningKeys } from './signing.js'
 import { verifyRoutes } from './verify-routes.js'
 
-export interface DocumentsModuleDeps {
-  db: Db
-  jobs: Pick<JobQueue, 'enqueue'>
-  catalogue: ServiceCatalogue
-  registriesOn: (executor: Executor) => Registries
-  parties: Pick<PartiesService, 'mayActFor'>
+/** What the service needs, less what this module makes itself (keys, translator). */
+export interface DocumentsModuleDeps extends Pick<DocumentsDeps, 'db' | 'jobs' | 'catalogue' | 'registriesOn' | 'parties'> {
   /** /verify/:number answers for receipts too. */
   payments: PaymentsService
   publicUrl: string
