@@ -1,34 +1,15 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
-import { authenticator } from 'otplib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { DEMO_ACCOUNTS, DEMO_STAFF_TOTP_SECRET } from '../../src/modules/accounts/demo-accounts.js'
 import { serverErrors, type TestApp } from '../helpers/app.js'
 import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
-import { applyForGoodConduct, signInDemoCitizen } from '../helpers/good-conduct.js'
+import { applyForGoodConduct, signInDemoCitizen, signInDemoStaff } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
 
 async function expectAccessible(page: Page): Promise<void> {
   assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
-
-/** A demo staff member, signed in with password and the demo authenticator code, in a browser of their own. */
-async function signInStaff(browser: Browser, base: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const demo = DEMO_ACCOUNTS.find((account) => account.email === email)!
-  const context = await browser.newContext({ acceptDownloads: true })
-  context.setDefaultTimeout(10_000)
-  const page = await context.newPage()
-  await page.goto(`${base}/sign-in`)
-  await page.getByLabel('Email address or ID number').fill(demo.email)
-  await page.getByLabel('Password', { exact: true }).fill(demo.password)
-  await page.getByRole('button', { name: 'Continue' }).click()
-  await page.waitForURL(/\/sign-in\/code$/)
-  await page.locator('input[name="code"]').fill(authenticator.generate(DEMO_STAFF_TOTP_SECRET))
-  await page.getByRole('button', { name: 'Continue' }).click()
-  await page.waitForURL(/\/dashboard$/)
-  return { context, page }
 }
 
 /**
@@ -76,7 +57,7 @@ describe('an application through the DCI back-office to a certificate anyone can
   }
 
   it('the officer claims the application and records the fingerprints', async () => {
-    const { context, page: officer } = await signInStaff(browser, base, 'officer.dci@demo.ecitizen.example')
+    const { context, page: officer } = await signInDemoStaff(browser, base, 'officer.dci@demo.ecitizen.example')
     staff.push(context)
     await openCase(officer)
     await expectAccessible(officer)
@@ -96,7 +77,7 @@ describe('an application through the DCI back-office to a certificate anyone can
   })
 
   it('the supervisor approves and issues the certificate, which the applicant downloads', async () => {
-    const { context, page: supervisor } = await signInStaff(browser, base, 'supervisor.dci@demo.ecitizen.example')
+    const { context, page: supervisor } = await signInDemoStaff(browser, base, 'supervisor.dci@demo.ecitizen.example')
     staff.push(context)
     await openCase(supervisor)
     await supervisor.getByLabel('Certificate number').fill('PCC-2026-000123')
@@ -136,7 +117,7 @@ describe('an application through the DCI back-office to a certificate anyone can
   })
 
   it('the agency admin revokes it, and the page says revoked', async () => {
-    const { context, page: admin } = await signInStaff(browser, base, 'admin.dci@demo.ecitizen.example')
+    const { context, page: admin } = await signInDemoStaff(browser, base, 'admin.dci@demo.ecitizen.example')
     staff.push(context)
     await admin.goto(`${base}/backoffice/documents/${documentNumber}/revoke`)
     await expectAccessible(admin)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import type { BrowserContext, Page } from 'playwright-core'
-import { DEMO_ACCOUNTS } from '../../src/modules/accounts/demo-accounts.js'
+import { authenticator } from 'otplib'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { DEMO_ACCOUNTS, DEMO_STAFF_TOTP_SECRET } from '../../src/modules/accounts/demo-accounts.js'
 import type { Db } from '../../src/platform/db/database.js'
 import { codeIn, lastMessageTo } from './accounts.js'
 
@@ -22,6 +23,23 @@ export async function signInDemoCitizen(context: BrowserContext, base: string, d
   await page.getByRole('button', { name: 'Continue' }).click()
   await page.waitForURL(/\/dashboard$/)
   return page
+}
+
+/** A demo staff member, signed in with password and the demo authenticator code, in a browser of their own. */
+export async function signInDemoStaff(browser: Browser, base: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
+  const demo = DEMO_ACCOUNTS.find((account) => account.email === email)!
+  const context = await browser.newContext({ acceptDownloads: true })
+  context.setDefaultTimeout(10_000)
+  const page = await context.newPage()
+  await page.goto(`${base}/sign-in`)
+  await page.getByLabel('Email address or ID number').fill(demo.email)
+  await page.getByLabel('Password', { exact: true }).fill(demo.password)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.waitForURL(/\/sign-in\/code$/)
+  await page.locator('input[name="code"]').fill(authenticator.generate(DEMO_STAFF_TOTP_SECRET))
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.waitForURL(/\/dashboard$/)
+  return { context, page }
 }
 
 const saveAndContinue = (page: Page) => page.getByRole('button', { name: 'Save and continue' }).click()
