@@ -52,4 +52,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'home page (Kiswahili)', path: '/?lang=sw' },
   { name: 'liveness /healthz', path: '/healthz' },
   { name: 'readiness /readyz (database round trip)', path: '/readyz' },
+  // Served from memory (the status board), so it stays up when the rest struggles.
+  { name: 'status page /status', path: '/status', target: { ratio: 0.7 } },
+  { name: 'status as data /status.json', path: '/status.json', target: { ratio: 0.7 } },
 ]
