@@ -27,6 +27,10 @@ Commands:
             for everyone". Run again, it tops up to the numbers asked. Never in
             production.
   user      Create staff accounts and change roles ("ecitizen user" for details).
+  maintenance on --message-en TEXT --message-sw TEXT | off | status
+            Maintenance mode: sign-in, dashboards, the status page and downloads keep
+            working; new submissions and payments are refused with the message; drafts
+            are kept.
   documents rotate-key [--out FILE]
             Make a new key to sign issued documents; documents signed with earlier keys
             keep verifying ("ecitizen documents" for details).
@@ -97,6 +101,11 @@ async function user(config: Config, argv: string[]): Promise<void> {
   await withDatabase(config, (db, out) => userCommand(db, argv, out))
 }
 
+async function maintenance(config: Config, argv: string[]): Promise<void> {
+  const { maintenanceCommand } = await import('./modules/status/maintenance-mode.js')
+  await withDatabase(config, (db, out) => maintenanceCommand(db, argv, out))
+}
+
 async function documents(config: Config, argv: string[]): Promise<void> {
   const { documentsCommand } = await import('./modules/documents/key-command.js')
   await withDatabase(config, (db, out) => documentsCommand(db, { documentSigningKey: config.documentSigningKey }, argv, out))
@@ -143,7 +152,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await checkServicesCommand(argv[2])
     return
   }
-  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user', 'documents'].includes(command)) {
+  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user', 'documents', 'maintenance'].includes(command)) {
     fail(`unknown command "${command}"; run "ecitizen help"`, 2)
   }
   let config: Config
@@ -157,6 +166,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'migrate' || command === 'seed') await oneShot(config, command, argv.slice(1))
     else if (command === 'user') await user(config, argv.slice(1))
     else if (command === 'documents') await documents(config, argv.slice(1))
+    else if (command === 'maintenance') await maintenance(config, argv.slice(1))
     else await serve(config, command as Role)
   } catch (error) {
     const { StartupError } = await runtime()

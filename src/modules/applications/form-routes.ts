@@ -134,7 +134,7 @@ export function formRoutes(app: FastifyInstance, deps: { applications: Applicati
     orToApplication(reply, request.params.id, () => renderCheck(request, reply, request.params.id)),
   )
 
-  app.post<{ Params: { id: string } }>('/applications/:id/submit', allow('applications.own'), async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/applications/:id/submit', allow('applications.own', { stopsInMaintenance: true as const }), async (request, reply) => {
     const body = fields(request)
     // The check-answers form sends these and nothing else: an answer here would bypass the pages' checks.
     const extra = Object.keys(body).find((name) => !['_csrf', 'idempotencyKey', 'declaration'].includes(name))

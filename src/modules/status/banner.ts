@@ -29,7 +29,9 @@ export function statusBannerSource(board: StatusBoard): (request: FastifyRequest
         // One piece of advice per component, each once.
         advice: ids.map((id) => adviceFor(components, id, lang)).filter((a, i, all) => all.findIndex((b) => b.key === a.key && b.agency === a.agency) === i),
       })
+      const mode = snapshot.data.maintenanceMode
       return [
+        ...(mode ? [{ title: mode.message[lang], affected: [], advice: [] }] : []),
         ...snapshot.openIncidents.map((incident) => ({ title: incident.title[lang], ...describe(incident.components) })),
         ...snapshot.currentMaintenance
           .filter((window) => isActive(window, snapshot.asOf))

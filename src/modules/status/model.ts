@@ -62,6 +62,13 @@ export interface StatusData {
   incidents: Incident[]
   /** Maintenance not cancelled that ends within or after the history window, soonest first. */
   maintenance: Maintenance[]
+  /** Set while maintenance mode is on: new submissions and payments are refused with this message. */
+  maintenanceMode?: MaintenanceMode
+}
+
+export interface MaintenanceMode {
+  message: Bilingual
+  since: Date
 }
 
 export const HISTORY_DAYS = 90

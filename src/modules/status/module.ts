@@ -4,7 +4,8 @@ import { loadMessages, Translator } from '../../platform/i18n/i18n.js'
 import { statusAdminRoutes } from './admin-routes.js'
 import { statusBannerSource } from './banner.js'
 import { StatusBoard } from './board.js'
-import type { ComponentState, Incident } from './model.js'
+import { maintenanceGuard, maintenanceModeOf, maintenanceModeRoutes } from './maintenance-mode.js'
+import type { ComponentState, Incident, MaintenanceMode } from './model.js'
 import { statusRoutes } from './routes.js'
 import { StatusService } from './service.js'
 
@@ -16,6 +17,8 @@ export interface StatusModule {
   currentStatus(): Promise<{ asOf: Date; components: { id: string; state: ComponentState }[] }>
   /** Incidents not yet resolved, newest first, each with its timeline. */
   activeIncidents(): Promise<Incident[]>
+  /** The maintenance switch as this process last read it (no query); undefined while off. */
+  maintenanceMode(): MaintenanceMode | undefined
 }
 
 export function statusModule(app: FastifyInstance, deps: { db: Db; publicUrl: string; portalName: string; refreshMs?: number }): StatusModule {
@@ -25,6 +28,8 @@ export function statusModule(app: FastifyInstance, deps: { db: Db; publicUrl: st
   const translator = new Translator(loadMessages())
   statusRoutes(app, { board, names: { en: translator.for('en'), sw: translator.for('sw') }, publicUrl: deps.publicUrl, portalName: deps.portalName })
   statusAdminRoutes(app, { db: deps.db, service })
+  maintenanceModeRoutes(app, { db: deps.db, board })
+  maintenanceGuard(app, board)
   app.addLayoutSource(statusBannerSource(board))
   // The first pages after start-up already carry the banner; on close, no read is left running.
   app.addHook('onReady', () => board.refresh())
@@ -37,5 +42,6 @@ export function statusModule(app: FastifyInstance, deps: { db: Db; publicUrl: st
       return { asOf: snapshot.asOf, components: snapshot.data.components.map((c) => ({ id: c.id, state: snapshot.states.get(c.id) ?? 'operational' })) }
     },
     activeIncidents: async () => (await board.current()).openIncidents,
+    maintenanceMode: () => maintenanceModeOf(board),
   }
 }

@@ -39,6 +39,8 @@ export async function loadStatusData(db: Db): Promise<StatusData> {
     ? await db.selectFrom('status_maintenance_components').selectAll().where('maintenance_id', 'in', maintenanceIds).execute()
     : []
 
+  const mode = await db.selectFrom('status_maintenance_mode').select(['message_en', 'message_sw', 'switched_on_at']).executeTakeFirst()
+
   const incidents = incidentRows.map((row) => toIncident(row, incidentComponents, updates))
   const maintenance: Maintenance[] = maintenanceRows.map((row) => ({
     id: row.id,
@@ -54,6 +56,7 @@ export async function loadStatusData(db: Db): Promise<StatusData> {
     ],
     incidents,
     maintenance,
+    maintenanceMode: mode && { message: { en: mode.message_en, sw: mode.message_sw }, since: new Date(mode.switched_on_at) },
   }
 }
 

@@ -47,6 +47,15 @@ export interface StatusMaintenanceComponentsTable {
   component: string
 }
 
+/** Migration 0019_maintenance_mode: the row exists while maintenance mode is on. */
+export interface StatusMaintenanceModeTable {
+  id: Generated<boolean>
+  message_en: string
+  message_sw: string
+  switched_on_by: string | null
+  switched_on_at: Generated<Date>
+}
+
 /** The status module's tables, merged into the portal's Database. */
 export interface StatusTables {
   status_incidents: StatusIncidentsTable
@@ -54,4 +63,5 @@ export interface StatusTables {
   status_incident_updates: StatusIncidentUpdatesTable
   status_maintenance: StatusMaintenanceTable
   status_maintenance_components: StatusMaintenanceComponentsTable
+  status_maintenance_mode: StatusMaintenanceModeTable
 }

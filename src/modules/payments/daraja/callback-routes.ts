@@ -70,7 +70,9 @@ export function mpesaCallbackRoutes(app: FastifyInstance, deps: { payments: Mpes
     return ACK
   })
 
-  app.post(MPESA_PATHS.validation, route, async (request) => {
+  // New paybill payments are refused during maintenance; confirmations of those already accepted are not.
+  const maintenance = { stopsInMaintenance: { answer: { ResultCode: C2B_REJECT.other, ResultDesc: 'Rejected' } } }
+  app.post(MPESA_PATHS.validation, { ...route, config: { ...route.config, ...maintenance } }, async (request) => {
     checkCaller(request)
     const payment = read(request, readC2bPayment)
     const reject = (code: string, why: string) => {
