@@ -46,6 +46,7 @@ import { statusModule, type StatusModule } from './modules/status/module.js'
 import { agencyAdminModule } from './modules/agency-admin/module.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
+import { inboxRoutes } from './modules/notifications/inbox-routes.js'
 import { notify, type NotificationRequest } from './modules/notifications/service.js'
 import { openRegistries } from './modules/registry/registries.js'
 import { feedbackRoutes } from './modules/feedback/routes.js'
@@ -238,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // For the jobs and callbacks of later modules, and for tests: the services this wiring made.
   app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments, payments, mpesa, documents, status, backoffice })
   notificationRoutes(app, { db, environment: config.environment })
+  inboxRoutes(app, { db })
   auditRoutes(app, { db })
   agencyAdminModule(app, { db, jobs: deps.jobs, catalogue, publicUrl: config.publicUrl })
   return app

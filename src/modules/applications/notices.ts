@@ -1,5 +1,5 @@
 import type { JobQueue } from '../../platform/jobs/queue.js'
-import { notify } from '../notifications/service.js'
+import { sendToAccount } from '../notifications/inbox.js'
 import { renderTemplate } from '../notifications/templates.js'
 import type { Language, ServiceDefinition } from '../services/definition.js'
 import { findStage } from './workflow.js'
@@ -34,17 +34,16 @@ export async function noticeApplicant(
     stage: findStage(definition, application.stage)?.name[language] ?? definition.name[language],
     link,
   })
-  const language = contact.language
-  for (const channel of ['email', 'sms'] as const) {
-    await notify(trx, deps.jobs, {
-      key: `application:${eventId}:${channel}`,
-      channel,
-      to: channel === 'email' ? contact.email : contact.phone,
-      language,
-      template,
-      params: params(language),
-    })
-  }
+  // The person's inbox copy, and the email and SMS their channel preferences allow.
+  await sendToAccount(trx, deps.jobs, {
+    key: `application:${eventId}`,
+    accountId: application.account_id,
+    language: contact.language,
+    email: contact.email,
+    phone: contact.phone,
+    template,
+    params,
+  })
   const en = renderTemplate(template, 'en', params('en'))
   const sw = renderTemplate(template, 'sw', params('sw'))
   await insertMessage(trx, {

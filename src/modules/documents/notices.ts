@@ -1,7 +1,7 @@
 import type { JobQueue } from '../../platform/jobs/queue.js'
 import type { Translator } from '../../platform/i18n/i18n.js'
 import { findContact, insertMessage, type Executor } from '../applications/store.js'
-import { notify } from '../notifications/service.js'
+import { sendToAccount } from '../notifications/inbox.js'
 import { renderTemplate } from '../notifications/templates.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
 import type { Language } from '../services/definition.js'
@@ -37,16 +37,16 @@ export async function noticeRevocation(
     reason: `${deps.translator.for(language)(`documents.reasons.${revocation.reason}`)}. ${revocation.note}`,
     link: `${deps.publicUrl.replace(/\/$/, '')}/applications/${application.id}`,
   })
-  for (const channel of ['email', 'sms'] as const) {
-    await notify(trx, deps.jobs, {
-      key: `document-revoked:${document.id}:${channel}`,
-      channel,
-      to: channel === 'email' ? contact.email : contact.phone,
-      language: contact.language,
-      template: 'document-revoked',
-      params: params(contact.language),
-    })
-  }
+  // The person's inbox copy, and the email and SMS their channel preferences allow.
+  await sendToAccount(trx, deps.jobs, {
+    key: `document-revoked:${document.id}`,
+    accountId: application.account_id,
+    language: contact.language,
+    email: contact.email,
+    phone: contact.phone,
+    template: 'document-revoked',
+    params,
+  })
   const en = renderTemplate('document-revoked', 'en', params('en'))
   const sw = renderTemplate('document-revoked', 'sw', params('sw'))
   await insertMessage(trx, {

@@ -12,6 +12,7 @@ import {
   markNotificationSent,
   type NotificationDb,
 } from './store.js'
+import { channelAllowed } from './preferences.js'
 import type { NotificationChannel, NotificationsTable, NotificationTables } from './tables.js'
 import { renderTemplate, type TemplateName, type TemplateParams } from './templates.js'
 
@@ -30,6 +31,8 @@ interface RequestFor<N extends TemplateName> {
   language: Language
   template: N
   params: TemplateParams<N>
+  /** The person it is for, when known: their channel preferences then apply (security messages aside). */
+  accountId?: string
 }
 
 /** A message to send: the template decides which params are required. */
@@ -88,6 +91,7 @@ export async function notify<DB extends NotificationTables>(
   const row = rowFor(request)
   const db = notificationDb(executor)
   if (!db.isTransaction) return db.transaction().execute((trx) => notify(trx, queue, request))
+  if (request.accountId && !(await channelAllowed(db, request.accountId, request.template, request.channel))) return false
   const created = await insertNotification(db, row)
   // The queue is typed for the whole portal database; the transaction is that database's.
   if (created) await queue.enqueue<SendNotificationJob>(db as unknown as Executor, SEND_NOTIFICATION_JOB, { key: row.idempotency_key })
@@ -104,10 +108,15 @@ export async function notifyAll<DB extends NotificationTables>(
   queue: Pick<JobQueue, 'enqueueMany'>,
   requests: readonly NotificationRequest[],
 ): Promise<number> {
+  // Every request is checked, even one the person's preferences will hold back.
   const rows = requests.map(rowFor)
   const db = notificationDb(executor)
   if (!db.isTransaction) return db.transaction().execute((trx) => notifyAll(trx, queue, requests))
-  const created = await insertNotifications(db, rows)
+  const wanted: typeof rows = []
+  for (const [i, request] of requests.entries()) {
+    if (!request.accountId || (await channelAllowed(db, request.accountId, request.template, request.channel))) wanted.push(rows[i]!)
+  }
+  const created = await insertNotifications(db, wanted)
   await queue.enqueueMany<SendNotificationJob>(db as unknown as Executor, SEND_NOTIFICATION_JOB, created.map((key) => ({ key })))
   return created.length
 }

@@ -4,7 +4,7 @@ import type { RecordStatusChange } from '../applications/status.js'
 import { findApplication } from '../applications/store.js'
 import { startStage } from '../applications/workflow.js'
 import { pinnedDefinition } from '../applications/status.js'
-import { notifyAll } from '../notifications/service.js'
+import { sendToAccount } from '../notifications/inbox.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
 import { formatMoney } from '../services/fees.js'
 import { newReference } from '../services/reference.js'
@@ -186,17 +186,14 @@ async function noticePayer(
     balance: formatMoney(paid.balanceCents, invoice.currency, language),
     link: invoiceLink(deps.publicUrl, invoice),
   }
-  // Both messages in one go: this runs in every credit's transaction.
-  await notifyAll(
-    trx,
-    deps.jobs,
-    (['email', 'sms'] as const).map((channel) => ({
-      key: `payment:${paid.receiptNumber}:${channel}`,
-      channel,
-      to: channel === 'email' ? contact.email : contact.phone,
-      language,
-      template: 'payment-received' as const,
-      params,
-    })),
-  )
+  // The in-app copy in the inbox, and an email and an SMS as the person's preferences allow.
+  await sendToAccount(trx, deps.jobs, {
+    key: `payment:${paid.receiptNumber}`,
+    accountId: invoice.accountId,
+    language,
+    email: contact.email,
+    phone: contact.phone,
+    template: 'payment-received',
+    params: (lang) => ({ ...params, amount: formatMoney(paid.amountCents, invoice.currency, lang), balance: formatMoney(paid.balanceCents, invoice.currency, lang) }),
+  })
 }

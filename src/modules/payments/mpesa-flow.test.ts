@@ -48,6 +48,8 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     assert.equal(paid?.paidCents, invoice.totalCents)
     assert.equal((await t.payments.latestPrompt(invoice.id))?.status, 'succeeded')
     assert.match((await browser.get(sent.headers.location as string)).body, /Payment received/)
+    const inbox = await browser.get('/account/messages')
+    assert.match(inbox.body, /Payment received: KES [\d,.]+ for bill/, 'the receipt message is in the payer\'s inbox')
 
     // Daraja sends it again: acknowledged, not credited twice.
     const again = await app.inject({ method: 'POST', url: '/payments/mpesa/callback', payload: callback as object })

@@ -1,7 +1,7 @@
 import { audit } from '../../platform/audit/audit.js'
 import { Invalid, NotFound } from '../../platform/http/errors.js'
 import { findContact } from '../applications/store.js'
-import { notify } from '../notifications/service.js'
+import { sendToAccount } from '../notifications/inbox.js'
 import { formatMoney } from '../services/fees.js'
 import { invoiceLink, type CreditDeps } from './credit.js'
 import { ACCOUNTS, post } from './ledger.js'
@@ -71,14 +71,13 @@ export async function refundIn(trx: Executor, deps: CreditDeps, invoiceId: strin
     details: { amountCents: amount, fromClearingCents: fromClearing, fromRevenueCents: fromRevenue, status },
   })
   const contact = await findContact(trx, invoice.accountId)
-  for (const channel of ['email', 'sms'] as const) {
-    await notify(trx, deps.jobs, {
-      key: `refund:${refundId}:${channel}`,
-      channel,
-      to: channel === 'email' ? contact.email : contact.phone,
-      language: contact.language,
-      template: 'payment-refunded',
-      params: { amount: formatMoney(amount, invoice.currency, contact.language), bill: invoice.billReference, reason: reason.slice(0, 200), link: invoiceLink(deps.publicUrl, invoice) },
-    })
-  }
+  await sendToAccount(trx, deps.jobs, {
+    key: `refund:${refundId}`,
+    accountId: invoice.accountId,
+    language: contact.language,
+    email: contact.email,
+    phone: contact.phone,
+    template: 'payment-refunded',
+    params: (lang) => ({ amount: formatMoney(amount, invoice.currency, lang), bill: invoice.billReference, reason: reason.slice(0, 200), link: invoiceLink(deps.publicUrl, invoice) }),
+  })
 }
