@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Language } from '../../platform/i18n/i18n.js'
 import type { JobQueue } from '../../platform/jobs/queue.js'
-import { channelAllowed } from './preferences.js'
+import { allowedChannels } from './preferences.js'
 import { notificationDb, notify, type NotificationRequest } from './service.js'
 import type { NotificationDb } from './store.js'
 import type { InboxMessagesTable, NotificationChannel, NotificationTables } from './tables.js'
@@ -36,10 +36,8 @@ export async function sendToAccount<DB extends NotificationTables, N extends Tem
   const db = notificationDb(executor)
   if (!db.isTransaction) return db.transaction().execute((trx) => sendToAccount(trx, queue, message))
   const addresses: [NotificationChannel, string | null | undefined][] = [['email', message.email], ['sms', message.phone]]
-  const channels: NotificationChannel[] = []
-  for (const [channel, to] of addresses) {
-    if (to && (await channelAllowed(db, message.accountId, message.template, channel))) channels.push(channel)
-  }
+  const allowed = await allowedChannels(db, message.accountId, message.template)
+  const channels = addresses.filter(([channel, to]) => to && allowed[channel]).map(([channel]) => channel)
   const en = renderTemplate(message.template, 'en', message.params('en'))
   const sw = renderTemplate(message.template, 'sw', message.params('sw'))
   const filed = await db
@@ -65,8 +63,8 @@ export async function sendToAccount<DB extends NotificationTables, N extends Tem
       to: (channel === 'email' ? message.email : message.phone)!,
       language: message.language,
       template: message.template,
+      // The preferences were read above: no accountId, so notify does not read them again.
       params: message.params(message.language),
-      accountId: message.accountId,
     } as NotificationRequest
     await notify(db, queue, request)
   }

@@ -56,13 +56,18 @@ export async function savePreferences(db: NotificationDb, accountId: string, cho
 
 /** Whether a message of this template may go to this person on this channel. */
 export async function channelAllowed(db: NotificationDb, accountId: string, template: string, channel: NotificationChannel): Promise<boolean> {
+  return (await allowedChannels(db, accountId, template))[channel]
+}
+
+/** Both channels' answers in one lookup: what a message to a person checks before it goes out. */
+export async function allowedChannels(db: NotificationDb, accountId: string, template: string): Promise<Record<NotificationChannel, boolean>> {
   const category = categoryOf(template)
-  if (!category) return true
+  if (!category) return { email: true, sms: true }
   const row = await db
     .selectFrom('notification_preferences')
     .select(['email', 'sms'])
     .where('account_id', '=', accountId)
     .where('category', '=', category)
     .executeTakeFirst()
-  return row ? row[channel] : true
+  return row ? { email: row.email, sms: row.sms } : { email: true, sms: true }
 }
