@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { allow } from '../../platform/access/access.js'
-import { Conflict, Invalid, NotFound } from '../../platform/http/errors.js'
+import { Conflict, Invalid } from '../../platform/http/errors.js'
 import type { Db } from '../../platform/db/database.js'
 import { errorSummary, type ErrorSummary } from '../../platform/views/form-errors.js'
 import { findStage } from './workflow.js'
@@ -23,7 +23,7 @@ export function respondRoutes(app: FastifyInstance, deps: { db: Db; applications
     if (!step) return reply.redirect(`/applications/${application.id}`, 303)
     const language = request.language()
     // The latest move into this stage carries the agency's request.
-    const request_ = await db
+    const agencyRequest = await db
       .selectFrom('application_events')
       .select(['note', 'at'])
       .where('application_id', '=', application.id)
@@ -38,7 +38,7 @@ export function respondRoutes(app: FastifyInstance, deps: { db: Db; applications
       application,
       service: definition.name[language],
       stage: findStage(definition, application.stage)?.name[language],
-      agencyRequest: request_?.note,
+      agencyRequest: agencyRequest?.note,
       to: step.to,
       reply: form.reply,
       max: REPLY_MAX,
@@ -59,7 +59,6 @@ export function respondRoutes(app: FastifyInstance, deps: { db: Db; applications
       }
       // Moved on meanwhile: the application's page says where it is now.
       if (error instanceof Conflict) return reply.redirect(`/applications/${request.params.id}`, 303)
-      if (error instanceof NotFound) throw error
       throw error
     }
     return reply.redirect(`/applications/${request.params.id}?sent=1`, 303)
