@@ -9,6 +9,14 @@ import type { Impact, IncidentStatus } from './tables.js'
 export const LIMITS = { title: 200, message: 2000 } as const
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+/** What an admin's change published; listeners (subscriber e-mails, restoration notices) queue their work. */
+export type StatusEvent =
+  | { kind: 'incident-opened'; incidentId: string }
+  | { kind: 'incident-updated'; incidentId: string; status: IncidentStatus }
+  | { kind: 'maintenance-scheduled'; maintenanceId: string }
+
+export type StatusListener = (event: StatusEvent) => Promise<void>
+
 export interface Actor {
   accountId: string
   role: string
@@ -74,10 +82,21 @@ function required(errors: Record<string, FieldError>, field: string, value: stri
 
 /** Platform admins open incidents, post their updates and schedule maintenance; each change is audited. */
 export class StatusService {
+  readonly #listeners: StatusListener[] = []
+
   constructor(
     private readonly db: Db,
     private readonly board: StatusBoard,
   ) {}
+
+  /** Called after each published change is committed (a listener's failure is the listener's to log). */
+  onPublished(listener: StatusListener): void {
+    this.#listeners.push(listener)
+  }
+
+  async #publish(event: StatusEvent): Promise<void> {
+    for (const listener of this.#listeners) await listener(event)
+  }
 
   /** Every component an incident may name: the platform's, then one per agency. Read fresh. */
   async components(): Promise<Component[]> {
@@ -112,6 +131,7 @@ export class StatusService {
       return id
     })
     await this.board.reload()
+    await this.#publish({ kind: 'incident-opened', incidentId: id })
     return id
   }
 
@@ -131,6 +151,7 @@ export class StatusService {
     // Resolved is final: a late second update (two admins, a double click) changes nothing.
     if (!moved) throw new Conflict('incident already resolved')
     await this.board.reload()
+    await this.#publish({ kind: 'incident-updated', incidentId, status: form.status as IncidentStatus })
   }
 
   async scheduleMaintenance(form: MaintenanceForm, actor: Actor, context: RequestContext, now = new Date()): Promise<string> {
@@ -152,6 +173,7 @@ export class StatusService {
       return id
     })
     await this.board.reload()
+    await this.#publish({ kind: 'maintenance-scheduled', maintenanceId: id })
     return id
   }
 
