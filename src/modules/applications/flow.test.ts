@@ -50,6 +50,7 @@ describe(`applying for every service through its pages on ${TEST_ENGINE}`, () =>
       const { fields, files } = pageForm(definition, page, answers)
       const multipart = visibleQuestions(definition, page, answers).some((question) => question.type === 'file')
       assert.equal(shown.body.includes('enctype="multipart/form-data"'), multipart)
+      assert.ok(shown.body.includes(`href="/services/${definition.slug}/help" target="_blank"`), 'every question page links to the service\'s help')
       const sent = multipart ? await client.postMultipart(location, fields, files) : await client.post(location, fields)
       assert.equal(sent.statusCode, 303, `${definition.slug} ${pageId}: ${/govuk-error-summary__list[\s\S]*?<\/ul>/.exec(sent.body)?.[0] ?? sent.body.slice(0, 500)}`)
       location = sent.headers.location as string

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { allow } from '../../platform/access/access.js'
 import { cached } from '../../platform/cache.js'
 import type { Db } from '../../platform/db/database.js'
 import { NotFound } from '../../platform/http/errors.js'
 import { PageCache } from '../../platform/views/page-cache.js'
 import type { ServiceCatalogue } from '../services/catalogue.js'
+import type { ServiceDefinition } from '../services/definition.js'
 import type { Category } from './categories.js'
 import { servicePage } from './service-page.js'
 import { agenciesWithServices, searchCatalogue } from './store.js'
@@ -96,6 +97,13 @@ export function catalogueRoutes(app: FastifyInstance, deps: CatalogueDeps): void
     return reply.page('catalogue/views/index.njk', load, cacheable ? { store: text ? searches : pages, key } : undefined)
   })
 
+  /** What a service's page and help page say, in the request's language. */
+  const pageOf = async (definition: ServiceDefinition, request: FastifyRequest) => {
+    const lang = request.language()
+    const agency = (await agencies()).find((entry) => entry.code === definition.agency)
+    return servicePage(definition, deps.catalogue.convenienceFees, { lang, t: request.t, agencyName: agency?.name[lang] ?? definition.agency })
+  }
+
   app.get('/services/:slug', allow('public'), async (request, reply) => {
     const { slug } = request.params as { slug: string }
     const definition = deps.catalogue.latest(slug)
@@ -103,12 +111,7 @@ export function catalogueRoutes(app: FastifyInstance, deps: CatalogueDeps): void
     const cacheable = Object.keys(request.query as object).every((key) => key === 'lang')
     const load = async () => {
       const lang = request.language()
-      const agency = (await agencies()).find((entry) => entry.code === definition.agency)
-      const service = servicePage(definition, deps.catalogue.convenienceFees, {
-        lang,
-        t: request.t,
-        agencyName: agency?.name[lang] ?? definition.agency,
-      })
+      const service = await pageOf(definition, request)
       return {
         pageTitle: service.name,
         service,
@@ -131,5 +134,19 @@ export function catalogueRoutes(app: FastifyInstance, deps: CatalogueDeps): void
       }
     }
     return reply.page('catalogue/views/service.njk', load, cacheable ? { store: pages, key: `/services/${slug}` } : undefined)
+  })
+
+  // The help text and the questions people ask without the rest of the service page: the one page an
+  // application's question pages need to link to.
+  app.get('/services/:slug/help', allow('public'), async (request, reply) => {
+    const { slug } = request.params as { slug: string }
+    const definition = deps.catalogue.latest(slug)
+    if (!definition) throw new NotFound(`no service ${slug.slice(0, 80)}`)
+    const cacheable = Object.keys(request.query as object).every((key) => key === 'lang')
+    const load = async () => {
+      const service = await pageOf(definition, request)
+      return { pageTitle: request.t('catalogue.faq.helpTitle', { service: service.name }), service, serviceHref: `/services/${slug}` }
+    }
+    return reply.page('catalogue/views/help.njk', load, cacheable ? { store: pages, key: `/services/${slug}/help` } : undefined)
   })
 }

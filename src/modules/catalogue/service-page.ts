@@ -27,6 +27,8 @@ export interface ServicePage {
   /** Working days the agency's stages may take, in words; undefined when no stage has a limit. */
   time?: string
   appointments: string[]
+  /** Questions people ask, each answer as paragraphs; empty when the definition has none. */
+  faq: { question: string; answer: string[] }[]
 }
 
 export function servicePage(
@@ -42,8 +44,7 @@ export function servicePage(
     slug: definition.slug,
     name: definition.name[lang],
     summary: definition.summary[lang],
-    // Definitions write help as paragraphs separated by a blank line.
-    help: definition.help[lang].split(/\n\s*\n/).map((paragraph) => paragraph.trim()).filter(Boolean),
+    help: paragraphs(definition.help[lang]),
     agency: { code: definition.agency, name: context.agencyName },
     accountKinds: definition.applicants.accountKinds.map((kind) => t(`catalogue.accountKinds.${kind}`)),
     applyFor: definition.applicants.for.map((party) => t(`catalogue.applyFor.${party}`)),
@@ -70,7 +71,13 @@ export function servicePage(
     },
     time: days > 0 ? t(days === 1 ? 'catalogue.time.oneDay' : 'catalogue.time.days', { days }) : undefined,
     appointments: definition.workflow.stages.flatMap((stage) => (stage.appointment ? [stage.appointment.purpose[lang]] : [])),
+    faq: (definition.faq ?? []).map((entry) => ({ question: entry.question[lang], answer: paragraphs(entry.answer[lang]) })),
   }
+}
+
+/** Definitions write long texts (help, FAQ answers) as paragraphs separated by a blank line. */
+function paragraphs(text: string): string[] {
+  return text.split(/\n\s*\n/).map((paragraph) => paragraph.trim()).filter(Boolean)
 }
 
 /** An answer as the form shows it: the option's label, not its stored value. */

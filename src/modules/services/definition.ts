@@ -218,6 +218,12 @@ export interface IssuedDocument {
   fields: DocumentField[]
 }
 
+/** A question people ask about the service and its answer; answers are paragraphs split by a blank line. */
+export interface FaqEntry {
+  question: Text
+  answer: Text
+}
+
 export interface ServiceDefinition {
   agency: string
   slug: string
@@ -231,6 +237,7 @@ export interface ServiceDefinition {
   fees: Fees
   workflow: Workflow
   issuedDocument: IssuedDocument
+  faq?: FaqEntry[]
 }
 
 /** Where a document field's value comes from, besides `answer.<question>`. */

@@ -65,10 +65,16 @@ function explain(error: ErrorObject): Problem {
       return { path, message: `${where}: must be ${article(String(params.type))}` }
     case 'pattern': {
       const name = /\$defs\/(\w+)\/pattern$/.exec(error.schemaPath)?.[1] ?? ''
-      if (name === 'line' || name === 'paragraphs') return { path, message: `${where}: must not be blank` }
+      if (name === 'line' || name === 'paragraphs' || name === 'answerParagraphs') return { path, message: `${where}: must not be blank` }
       const wanted = PATTERNS[name] ?? (path.at(-1) === 'agency' ? 'two to five capital letters, like "DIS"' : `the form ${String(params.pattern)}`)
       return { path, message: `${where}: must be ${wanted}` }
     }
+    case 'minItems':
+      return { path, message: `${where}: needs at least ${String(params.limit)} ${params.limit === 1 ? 'entry' : 'entries'}` }
+    case 'maxItems':
+      return { path, message: `${where}: at most ${String(params.limit)} entries are allowed` }
+    case 'maxLength':
+      return { path, message: `${where}: must be at most ${String(params.limit)} characters long` }
     case 'minProperties':
     case 'maxProperties':
       if (path.at(-1) === 'when') return { path, message: `${where}: needs "question" and exactly one of equals, in, notIn or includes` }

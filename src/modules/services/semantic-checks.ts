@@ -3,6 +3,7 @@ import {
   allQuestions,
   choiceValues,
   findQuestion,
+  LANGUAGES,
   type Condition,
   type Question,
   type ServiceDefinition,
@@ -41,6 +42,7 @@ export function checkSemantics(definition: ServiceDefinition, agencies: readonly
 
   checkDocumentsAndFees(definition, report)
   checkIssuedDocument(definition, report)
+  checkFaq(definition, report)
   for (const problem of checkWorkflow(definition.workflow)) report(problem.path, problem.message)
   return problems
 }
@@ -186,4 +188,24 @@ function checkIssuedDocument(definition: ServiceDefinition, report: Report): voi
     const { question, periods } = issued.validityByAnswer
     checkByAnswer(definition, question, Object.keys(periods), ['issuedDocument', 'validityByAnswer'], 'periods', report)
   }
+}
+
+/**
+ * The schema asks for both languages; here, that the Kiswahili is a translation rather than a copy of
+ * the English, and that no question is asked twice.
+ */
+function checkFaq(definition: ServiceDefinition, report: Report): void {
+  const faq = definition.faq ?? []
+  for (const language of LANGUAGES) {
+    duplicates(faq.map((entry, i) => ({ id: normalised(entry.question[language]), path: ['faq', i, 'question', language] })), 'FAQ question', report)
+  }
+  faq.forEach((entry, index) => {
+    for (const part of ['question', 'answer'] as const) {
+      if (normalised(entry[part].en) === normalised(entry[part].sw)) report(['faq', index, part, 'sw'], `the Kiswahili ${part} is the same as the English one; translate it`)
+    }
+  })
+}
+
+function normalised(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toLowerCase()
 }
