@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import path from 'node:path'
 import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -43,10 +44,14 @@ import { caseFileAccess } from './modules/backoffice/files.js'
 import type { DocumentsService } from './modules/documents/service.js'
 import { auditRoutes } from './modules/admin/audit-routes.js'
 import { statusModule, type StatusModule } from './modules/status/module.js'
+import { recordTraffic } from './modules/status/probes-traffic.js'
 import { agencyAdminModule } from './modules/agency-admin/module.js'
+import { supportModule } from './modules/support/module.js'
 import { listAgencies } from './modules/agencies/store.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
 import { inboxRoutes } from './modules/notifications/inbox-routes.js'
+import { fileSecurityCopy } from './modules/notifications/inbox.js'
+import type { TemplateName } from './modules/notifications/templates.js'
 import { notify, type NotificationRequest } from './modules/notifications/service.js'
 import { openRegistries } from './modules/registry/registries.js'
 import { feedbackRoutes } from './modules/feedback/routes.js'
@@ -55,6 +60,7 @@ import { homeRoutes } from './modules/home/routes.js'
 import { cached } from './platform/cache.js'
 import type { DatabaseHandle } from './platform/db/database.js'
 import { trackAllowedMethods } from './platform/http/allowed-methods.js'
+import { FastLanes } from './platform/http/fast-lane.js'
 import { registerAccessControl } from './platform/access/access.js'
 import { registerErrorPages } from './platform/http/error-pages.js'
 import { registerMetrics } from './platform/http/metrics.js'
@@ -106,18 +112,23 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
 
+/** Keep a caller's request id (a load balancer's) when it is sane, so one id follows a request. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+}
+
 /** The web application: platform plugins first, then each module's routes. The one wiring place. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database, logger } = deps
   // Before anything starts watching the event loop: a first build compiles Sass for a second or two.
   const manifest = deps.manifest ?? (await buildAssets())
+  const fastLanes = new FastLanes(requestIdOf)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // Keep a caller's request id (a load balancer's) when it is sane, so one id follows a request.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-    },
+    genReqId: requestIdOf,
+    // Answers kept in memory (the status page) are sent before Fastify's per-request work.
+    serverFactory: fastLanes.serverFactory,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -126,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: 'idle',
   })
+  fastLanes.register(app)
   const methodsFor = trackAllowedMethods(app)
   registerAccessControl(app)
   app.addHook('onResponse', (request, reply, done) => {
@@ -162,7 +174,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Messages go out through the notifications outbox, in the caller's transaction.
   const messenger: Messenger = {
     send: async (executor, message) => {
-      await notify(executor, deps.jobs, message as NotificationRequest)
+      const { inbox, ...request } = message
+      await notify(executor, deps.jobs, request as NotificationRequest)
+      if (inbox) await fileSecurityCopy(executor, { ...inbox, channel: message.channel, template: message.template as TemplateName, params: message.params })
     },
   }
   const registrySettings = {
@@ -191,7 +205,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const { catalogue, categories } = deps.services ?? (await loadServicesOrExplain())
   catalogueRoutes(app, { db, catalogue, categories })
-  const uploads = new UploadService(db, deps.fileStorage ?? (config.environment === 'test' ? new MemoryStorage() : new LocalDiskStorage(path.join(config.dataDir, 'uploads'))))
+  // Uploaded files (applications' and support requests' attachments), one store for both.
+  const fileStorage = deps.fileStorage ?? (config.environment === 'test' ? new MemoryStorage() : new LocalDiskStorage(path.join(config.dataDir, 'uploads')))
+  const uploads = new UploadService(db, fileStorage)
   // Staff read the files of their own agency's submitted applications (the back-office's rule).
   uploadRoutes(app, { uploads, mayDownload: caseFileAccess(db) })
   const appointments = new AppointmentService(db)
@@ -224,7 +240,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     signingKey: config.documentSigningKey,
   })
   // Incidents, maintenance and the banner every page shows while something is wrong.
-  const status = statusModule(app, { db, publicUrl: config.publicUrl, portalName: config.portalName })
+  const status = statusModule(app, { db, jobs: deps.jobs, publicUrl: config.publicUrl, portalName: config.portalName })
+  // Every process counts its answers and M-Pesa calls per status component, for the worker's probes.
+  recordTraffic(app, { db, health: mpesa.client?.health, agencyOfService: (slug) => catalogue.latest(slug)?.agency })
   // The agency back-office; it issues documents through the documents module, in its decisions' transactions.
   const { backoffice } = backofficeModule(app, {
     db,
@@ -239,8 +257,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // For the jobs and callbacks of later modules, and for tests: the services this wiring made.
   app.decorate('modules', { catalogue, categories, parties, uploads, applications, recordStatusChange, appointments, payments, mpesa, documents, status, backoffice })
   notificationRoutes(app, { db, environment: config.environment })
-  inboxRoutes(app, { db })
+  inboxRoutes(app, { db, publicUrl: config.publicUrl })
   auditRoutes(app, { db })
   agencyAdminModule(app, { db, jobs: deps.jobs, catalogue, publicUrl: config.publicUrl })
+  // The support desk: its payment check asks M-Pesa through the invoice page's gateway and payments core.
+  supportModule(app, {
+    db,
+    jobs: deps.jobs,
+    storage: fileStorage,
+    payments: { payments: deps.mpesaPayments ?? payments, client: mpesa.client, shortcode: config.mpesaShortcode },
+    publicUrl: config.publicUrl,
+    firstResponseHours: config.supportFirstResponseHours,
+  })
   return app
 }

@@ -7,11 +7,12 @@ import { ModuleSettingError } from './platform/module-settings.js'
 import { MPESA_SETTINGS, type MpesaSettings } from './modules/payments/settings.js'
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from './modules/notifications/settings.js'
 import { DOCUMENT_SETTINGS, type DocumentSettings } from './modules/documents/settings.js'
+import { DETECTION_SETTINGS, type DetectionSettings } from './modules/status/detection-settings.js'
 
 export type Environment = 'production' | 'development' | 'test'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
-export interface Config extends NotificationSettings, MpesaSettings, DocumentSettings {
+export interface Config extends NotificationSettings, MpesaSettings, DocumentSettings, DetectionSettings {
   environment: Environment
   host: string
   port: number
@@ -37,6 +38,7 @@ export interface Config extends NotificationSettings, MpesaSettings, DocumentSet
   populationRegistryToken: string | undefined
   businessRegistryUrl: string | undefined
   businessRegistryToken: string | undefined
+  supportFirstResponseHours: number
 }
 
 export class ConfigError extends Error {
@@ -267,9 +269,16 @@ export const SETTINGS = {
     defaultText: '(unset)',
     read: (raw, env) => tokenFor('BUSINESS_REGISTRY_TOKEN', 'BUSINESS_REGISTRY_URL', raw, env),
   },
+  supportFirstResponseHours: {
+    variable: 'SUPPORT_FIRST_RESPONSE_HOURS',
+    description: 'How long support has to answer a new ticket before the console marks it overdue.',
+    defaultText: '24',
+    read: (raw) => integer(1, 24 * 30, 24)(raw, 'SUPPORT_FIRST_RESPONSE_HOURS'),
+  },
   ...NOTIFICATION_SETTINGS,
   ...MPESA_SETTINGS,
   ...DOCUMENT_SETTINGS,
+  ...DETECTION_SETTINGS,
 } satisfies { [K in keyof Config]: Setting<Config[K]> }
 
 export function loadConfig(env: Env = process.env): Config {

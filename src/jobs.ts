@@ -30,6 +30,8 @@ export function defineJobs(queue: JobQueue, deps: JobDeps): void {
       log: deps.log.child({ job: 'payments' }),
     }),
     ...backofficeJobs({ backoffice: modules.backoffice }),
+    ...modules.status.jobDefinitions(),
+    ...modules.status.subscriptions.jobDefinitions(deps.senders),
   ]
   for (const definition of definitions) queue.define(definition)
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
+import { startDetection } from './modules/status/detection-runner.js'
 import type { Config } from './config.js'
 import { defineJobs } from './jobs.js'
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js'
@@ -77,6 +78,8 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
   const app = await buildApp({ config, database, jobs, logger, services })
   defineJobs(jobs, { db: database.db, senders, modules: app.modules, log: logger })
   await jobs.start()
+  // Worker processes probe the whole deployment for the status page; several workers share the rounds.
+  const detection = role !== 'web' ? startDetection({ db: database.db, settings: config, log: logger.child({ component: 'status-detection' }) }) : undefined
   if (role !== 'worker') await app.listen({ host: config.host, port: config.port })
   logger.info({ role, engine: database.engine, url: role === 'worker' ? undefined : config.publicUrl }, 'eCitizen is running')
 
@@ -86,6 +89,7 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
     // close the database they both use. A worker takes no requests: its jobs finish before the services
     // they use (the M-Pesa gateway) close with the app.
     stop: async () => {
+      await detection?.stop()
       if (role !== 'worker') await app.close()
       await jobs.stop(config.shutdownTimeoutMs)
       if (role === 'worker') await app.close()

@@ -45,6 +45,9 @@ describe(`password reset on ${TEST_ENGINE}`, () => {
     assert.equal((await signedIn.get('/dashboard')).headers.location, '/sign-in', 'every session ended')
     assert.match(await lastMessageTo(t.database.db, account.email), /password was changed/)
     assert.match(await lastMessageTo(t.database.db, account.phone), /password was changed/)
+    // One copy in the person's inbox, for both channels; the reset link itself is never filed.
+    const filed = await t.database.db.selectFrom('inbox_messages').select(['template', 'channels']).where('account_id', '=', account.id).execute()
+    assert.deepEqual(filed, [{ template: 'password-changed', channels: 'email,sms' }])
     const reused = await browser.get(path)
     assert.equal(reused.statusCode, 410)
     assert.match(reused.body, /already been used/)

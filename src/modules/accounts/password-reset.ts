@@ -59,14 +59,16 @@ export class PasswordResetService {
       if (used.status !== 'ok') return used.status
       const account = await setPassword(trx, used.accountId, passwordHash)
       await revokeAccountSessions(trx, account.id)
+      const event = randomUUID()
       for (const channel of ['email', 'sms'] as const) {
         await this.messenger.send(trx, {
-          key: `password-changed:${channel}:${randomUUID()}`,
+          key: `password-changed:${channel}:${event}`,
           channel,
           to: channel === 'email' ? account.email : account.phone,
           language: account.language,
           template: 'password-changed',
           params: {},
+          inbox: { accountId: account.id, event: `password-changed:${event}` },
         })
       }
       await audit(trx, { action: 'password.reset', outcome: 'success', actorId: account.id, subjectType: 'account', subjectId: account.id }, context)

@@ -48,7 +48,7 @@ export class ProfileService {
       await setPendingContact(trx, accountId, { pending_email: email })
       const token = await issueLinkToken(trx, accountId, 'change-email')
       await this.#send(trx, account, 'email', email, taken ? 'contact-in-use' : 'email-change-link', taken ? {} : { link: `${this.publicUrl}/account/email/confirm/${token}`, minutes: LINK_MINUTES['change-email'] })
-      await this.#send(trx, account, 'email', account.email, 'email-change-requested', { name: account.first_name })
+      await this.#send(trx, account, 'email', account.email, 'email-change-requested', { name: account.first_name }, randomUUID(), true)
       await audit(trx, { action: 'account.email-change-requested', outcome: 'success', actorId: accountId, subjectType: 'account', subjectId: accountId }, context)
     })
     return email
@@ -68,7 +68,7 @@ export class ProfileService {
       }
       const changed = await applyPendingEmail(trx, link.accountId)
       if (!changed) return 'used'
-      await this.#send(trx, changed.after, 'email', changed.before.email, 'email-changed', {})
+      await this.#send(trx, changed.after, 'email', changed.before.email, 'email-changed', {}, randomUUID(), true)
       await audit(trx, { action: 'account.email-change', outcome: 'success', actorId: link.accountId, subjectType: 'account', subjectId: link.accountId }, context)
       return 'ok'
     })
@@ -114,7 +114,7 @@ export class ProfileService {
       }
       const changed = await applyPendingPhone(trx, accountId)
       if (!changed) return 'used'
-      await this.#send(trx, changed.after, 'sms', changed.before.phone, 'phone-changed', {})
+      await this.#send(trx, changed.after, 'sms', changed.before.phone, 'phone-changed', {}, randomUUID(), true)
       await audit(trx, { action: 'account.phone-change', outcome: 'success', actorId: accountId, subjectType: 'account', subjectId: accountId }, context)
       return 'ok'
     })
@@ -140,8 +140,9 @@ export class ProfileService {
       await setPassword(trx, account.id, passwordHash)
       await revokeAccountSessions(trx, account.id, session.tokenHash)
       await markReauthenticated(trx, session.tokenHash)
-      await this.#send(trx, account, 'email', account.email, 'password-changed', {}, randomUUID())
-      await this.#send(trx, account, 'sms', account.phone, 'password-changed', {}, randomUUID())
+      const event = randomUUID()
+      await this.#send(trx, account, 'email', account.email, 'password-changed', {}, event, true)
+      await this.#send(trx, account, 'sms', account.phone, 'password-changed', {}, event, true)
       await audit(trx, { action: 'account.password-change', outcome: 'success', actorId: account.id, subjectType: 'account', subjectId: account.id }, context)
     })
   }
@@ -153,8 +154,12 @@ export class ProfileService {
     })
   }
 
-  /** Every message here is about one event: a fresh key each time, in the account's language. */
-  async #send(trx: Db, account: Account, channel: 'sms' | 'email', to: string, template: string, params: Record<string, string | number>, id = randomUUID()): Promise<void> {
-    await this.messenger.send(trx, { key: `${template}:${channel}:${id}`, channel, to, language: account.language, template, params })
+  /**
+   * Every message here is about one event: a fresh key each time, in the account's language. `filed`
+   * messages (no secret in them, sent about the account's own addresses) also go in the inbox.
+   */
+  async #send(trx: Db, account: Account, channel: 'sms' | 'email', to: string, template: string, params: Record<string, string | number>, id = randomUUID(), filed = false): Promise<void> {
+    const inbox = filed ? { accountId: account.id, event: `${template}:${id}` } : undefined
+    await this.messenger.send(trx, { key: `${template}:${channel}:${id}`, channel, to, language: account.language, template, params, inbox })
   }
 }

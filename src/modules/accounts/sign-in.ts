@@ -152,5 +152,6 @@ export async function warnOfLock(db: Db, messenger: Messenger, account: Account)
     language: account.language,
     template: 'account-locked',
     params: { name: account.first_name },
+    inbox: { accountId: account.id, event: `account-locked:${account.id}:${account.locked_until?.toISOString()}` },
   })
 }

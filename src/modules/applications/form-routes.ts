@@ -67,6 +67,7 @@ export function formRoutes(app: FastifyInstance, deps: { applications: Applicati
       multipart: questions.some((question) => question.type === 'file'),
       returnToCheck,
       backHref: returnToCheck ? pageHref(application.id, null) : previous ? pageHref(application.id, previous.id) : `/services/${definition.slug}`,
+      helpHref: `/services/${definition.slug}/help`,
     })
   }
 
@@ -134,7 +135,7 @@ export function formRoutes(app: FastifyInstance, deps: { applications: Applicati
     orToApplication(reply, request.params.id, () => renderCheck(request, reply, request.params.id)),
   )
 
-  app.post<{ Params: { id: string } }>('/applications/:id/submit', allow('applications.own', { stopsInMaintenance: true as const }), async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/applications/:id/submit', allow('applications.own', { stopsInMaintenance: true as const, interrupts: { component: 'portal', work: 'submission' as const, resumeAt: '/applications/:id' } }), async (request, reply) => {
     const body = fields(request)
     // The check-answers form sends these and nothing else: an answer here would bypass the pages' checks.
     const extra = Object.keys(body).find((name) => !['_csrf', 'idempotencyKey', 'declaration'].includes(name))

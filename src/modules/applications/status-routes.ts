@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { allow } from '../../platform/access/access.js'
+import { staffAreas } from '../backoffice/nav.js'
 import { Conflict } from '../../platform/http/errors.js'
 import type { Db } from '../../platform/db/database.js'
 import type { Bookings } from './appointment.js'
@@ -27,6 +28,7 @@ export function statusRoutes(app: FastifyInstance, deps: { db: Db; applications:
       groups: groups.filter((entry) => entry.items.length > 0),
       onlyGroup: Boolean(group),
       saved: typeof request.query.saved === 'string' ? request.query.saved.slice(0, 20) : undefined,
+      staffAreas: staffAreas(request),
     })
   })
 

@@ -20,6 +20,20 @@ export const BACKOFFICE_NAV: { href: string; text: string; permission: Permissio
   { href: '/backoffice/admin', text: 'backoffice.nav.admin', permission: 'agency.admin' },
 ]
 
+/** Every staff area, the back-office's and the platform's: a staff member's dashboard links to theirs. */
+const STAFF_AREAS: { href: string; text: string; permission: Permission }[] = [
+  ...BACKOFFICE_NAV,
+  { href: '/support/console', text: 'backoffice.nav.support', permission: 'support.cases' },
+  { href: '/admin/status', text: 'backoffice.nav.status', permission: 'platform.admin' },
+]
+
+/** The staff areas this person may open (none for citizens). */
+export function staffAreas(request: FastifyRequest): { href: string; text: string }[] {
+  const session = request.session
+  if (session?.stage !== 'signed-in' || !STAFF_ROLES.includes(session.role)) return []
+  return STAFF_AREAS.filter((item) => roleMay(session.role, item.permission)).map((item) => ({ href: item.href, text: request.t(item.text) }))
+}
+
 /** The links this person may follow, the current area marked (the longest address the page is under). */
 export function backofficeNav(request: FastifyRequest): { href: string; text: string; active: boolean }[] {
   const session = request.session

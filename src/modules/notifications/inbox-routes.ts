@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { allow } from '../../platform/access/access.js'
 import { NotFound } from '../../platform/http/errors.js'
 import type { Language } from '../../platform/i18n/i18n.js'
+import { linkParts } from './message-links.js'
 import { listInbox, markAllRead, openMessage, unreadCount, type InboxMessage } from './inbox.js'
 import { CATEGORIES, preferencesOf, savePreferences, type Category, type ChannelChoice } from './preferences.js'
 import { notificationDb } from './service.js'
@@ -30,7 +31,7 @@ function checked(body: unknown, name: string): string[] {
 }
 
 /** The person's inbox: every message sent through sendToAccount, read or not, and their channel choices. */
-export function inboxRoutes<DB extends NotificationTables>(app: FastifyInstance, deps: { db: Kysely<DB> }): void {
+export function inboxRoutes<DB extends NotificationTables>(app: FastifyInstance, deps: { db: Kysely<DB>; publicUrl: string }): void {
   const db = notificationDb(deps.db)
   registerUnreadBadge(app, db)
 
@@ -80,7 +81,8 @@ export function inboxRoutes<DB extends NotificationTables>(app: FastifyInstance,
     const message = ID.test(request.params.id) ? await openMessage(db, request.session!.accountId, request.params.id) : undefined
     if (!message) throw new NotFound('no such message')
     const shown = view(message, request.language())
-    // Messages are plain text: blank lines separate paragraphs.
-    return reply.page('notifications/views/message.njk', { pageTitle: shown.title, message: { ...shown, paragraphs: shown.body.split(/\n\s*\n/) } })
+    // Messages are plain text: blank lines separate paragraphs, and the portal's own addresses are links.
+    const paragraphs = shown.body.split(/\n\s*\n/).map((paragraph) => linkParts(paragraph, deps.publicUrl))
+    return reply.page('notifications/views/message.njk', { pageTitle: shown.title, message: { ...shown, paragraphs } })
   })
 }

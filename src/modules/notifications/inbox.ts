@@ -71,6 +71,25 @@ export async function sendToAccount<DB extends NotificationTables, N extends Tem
   return true
 }
 
+/**
+ * Files the in-app copy of a security message sent through the accounts messenger (a password change,
+ * a lock, a contact change). One copy per event however many channels it went out on: each channel
+ * adds itself to the copy's list. Messages that carry a secret (codes, links) are not filed.
+ */
+export async function fileSecurityCopy<DB extends NotificationTables>(
+  executor: Kysely<DB>,
+  copy: { accountId: string; event: string; channel: NotificationChannel; template: TemplateName; params: Record<string, string | number> },
+): Promise<void> {
+  const db = notificationDb(executor)
+  const en = renderTemplate(copy.template, 'en', copy.params as never)
+  const sw = renderTemplate(copy.template, 'sw', copy.params as never)
+  await db
+    .insertInto('inbox_messages')
+    .values({ account_id: copy.accountId, idempotency_key: copy.event, template: copy.template, title_en: en.subject, title_sw: sw.subject, body_en: en.text, body_sw: sw.text, channels: copy.channel })
+    .onConflict((oc) => oc.column('idempotency_key').doUpdateSet({ channels: sql<string>`inbox_messages.channels || ',' || excluded.channels` }).where(sql<boolean>`position(excluded.channels in inbox_messages.channels) = 0`))
+    .execute()
+}
+
 /** A page of a person's inbox, newest first, from before the message `before` (keyset). */
 export async function listInbox(db: NotificationDb, accountId: string, before?: string): Promise<{ messages: InboxMessage[]; older?: string }> {
   let query = db.selectFrom('inbox_messages').selectAll().where('account_id', '=', accountId)

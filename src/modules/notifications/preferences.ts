@@ -1,12 +1,13 @@
 import { APPLICATION_TEMPLATES } from './application-templates.js'
 import { DOCUMENT_TEMPLATES } from './document-templates.js'
 import { PAYMENT_TEMPLATES } from './payment-templates.js'
+import { RESTORATION_TEMPLATES } from './restoration-templates.js'
 import type { NotificationDb } from './store.js'
 import type { NotificationChannel } from './tables.js'
 import type { TemplateName } from './templates.js'
 
 /** The kinds of message a person may choose channels for. Everything else is a security or service message. */
-export const CATEGORIES = ['applications', 'payments', 'documents'] as const
+export const CATEGORIES = ['applications', 'payments', 'documents', 'service'] as const
 export type Category = (typeof CATEGORIES)[number]
 
 export interface ChannelChoice {
@@ -18,6 +19,7 @@ const CATEGORY_OF = new Map<string, Category>([
   ...Object.keys(APPLICATION_TEMPLATES).map((name) => [name, 'applications'] as const),
   ...Object.keys(PAYMENT_TEMPLATES).map((name) => [name, 'payments'] as const),
   ...Object.keys(DOCUMENT_TEMPLATES).map((name) => [name, 'documents'] as const),
+  ...Object.keys(RESTORATION_TEMPLATES).map((name) => [name, 'service'] as const),
 ])
 
 /**

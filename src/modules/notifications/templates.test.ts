@@ -26,6 +26,15 @@ const SAMPLE = {
   count: 12,
   date: '4 June 2025',
   cases: 'DIS-7K4M-9QX3: Apply for an ordinary passport, Awaiting approval, 3 June 2025',
+  incident: 'M-Pesa payments failing',
+  closing: 'Payments work again. We apologise for the inconvenience.',
+  what: 'paying bill DIS7K4M9QX3',
+  status: 'Identified',
+  update: 'We found the cause and are fixing it.',
+  affected: 'M-Pesa payment prompt, Paybill',
+  window: '1 Dec 22:00 - 2 Dec 02:00',
+  hours: 48,
+  statusPage: 'https://ecitizen.go.ke/status',
 }
 
 describe('message templates', () => {

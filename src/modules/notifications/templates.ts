@@ -5,6 +5,9 @@ import { PAYMENT_TEMPLATES } from './payment-templates.js'
 import { BACKOFFICE_TEMPLATES } from './backoffice-templates.js'
 import { STAFF_TEMPLATES } from './staff-templates.js'
 import { DOCUMENT_TEMPLATES } from './document-templates.js'
+import { RESTORATION_TEMPLATES } from './restoration-templates.js'
+import { SUPPORT_TEMPLATES } from './support-templates.js'
+import { STATUS_TEMPLATES } from './status-templates.js'
 
 /**
  * What each message says, in English and Kiswahili. `{name}` marks a parameter the sender supplies.
@@ -18,6 +21,9 @@ export const TEMPLATES = {
   ...BACKOFFICE_TEMPLATES,
   ...STAFF_TEMPLATES,
   ...DOCUMENT_TEMPLATES,
+  ...RESTORATION_TEMPLATES,
+  ...SUPPORT_TEMPLATES,
+  ...STATUS_TEMPLATES,
   'email-verification': {
     en: {
       subject: 'Confirm your email address',

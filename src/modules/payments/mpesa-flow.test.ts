@@ -109,6 +109,11 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     assert.equal(checked.headers.location, `${invoicePage}?checked=1#check`)
     const page = await browser.get(`${invoicePage}?checked=1`)
     assert.match(page.body, new RegExp(`paybill ${t.config.mpesaShortcode} with account number ${invoice.billReference}`))
+    // Still nothing: the way on is a support request about this bill, its topic already chosen.
+    const ask = new RegExp(`href="/support/tickets/new\\?topic=payment-not-showing&amp;about=invoice:${invoice.billReference}"`)
+    assert.match(page.body, ask)
+    const form = await browser.get(`/support/tickets/new?topic=payment-not-showing&about=invoice:${invoice.billReference}`)
+    assert.match(form.body, new RegExp(`value="invoice:${invoice.billReference}" selected`))
     assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.status, 'pending')
   })
 

@@ -98,7 +98,7 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
     return renderInvoice(request, reply, invoice, { phone, checked: request.query.checked === '1' })
   })
 
-  app.post<Params>('/payments/invoices/:billReference/prompt', allow('applications.own', { stopsInMaintenance: true as const }), async (request, reply) => {
+  app.post<Params>('/payments/invoices/:billReference/prompt', allow('applications.own', { stopsInMaintenance: true as const, interrupts: { component: 'payments-prompt', work: 'payment' as const, resumeAt: '/payments/invoices/:billReference', subject: 'billReference' } }), async (request, reply) => {
     const invoice = await ownInvoice(request)
     const waiting = `/payments/invoices/${invoice.billReference}/waiting`
     const typed = String((request.body as Record<string, unknown> | undefined)?.phone ?? '').slice(0, 40)

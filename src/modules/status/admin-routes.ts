@@ -3,6 +3,7 @@ import { allow } from '../../platform/access/access.js'
 import { requestContext } from '../../platform/audit/audit.js'
 import type { Db } from '../../platform/db/database.js'
 import { Invalid, NotFound } from '../../platform/http/errors.js'
+import { loadMessages, Translator } from '../../platform/i18n/i18n.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
 import { IMPACTS, INCIDENT_STATUSES, isActive, type Component } from './model.js'
 import { componentName } from './names.js'
@@ -24,16 +25,21 @@ const actorOf = (request: FastifyRequest): Actor => ({ accountId: request.sessio
 /** Incidents and maintenance for platform administrators. Reads the database directly, never the board. */
 export function statusAdminRoutes(app: FastifyInstance, deps: { db: Db; service: StatusService }): void {
   const { service } = deps
+  const texts = new Translator(loadMessages())
   const access = allow('platform.admin')
   const choices = (request: FastifyRequest, components: Component[]) =>
     components.map((c) => ({ value: c.id, text: componentName(components, c.id, request.language(), request.t) }))
 
   app.get('/admin/status', access, async (request, reply) => {
-    const data = await loadStatusData(deps.db)
+    const [data, drafts] = await Promise.all([loadStatusData(deps.db), service.drafts()])
     const now = new Date()
-    const name = (id: string) => componentName(data.components, id, request.language(), request.t)
+    const lang = request.language()
+    const name = (id: string) => componentName(data.components, id, lang, request.t)
     return reply.page('status/views/admin-list.njk', {
       pageTitle: request.t('statusPage.admin.title'),
+      // The first update of a draft is what the probes measured.
+      drafts: drafts.map((i) => ({ id: i.id, title: i.title[lang], startedAt: i.startedAt, measured: i.updates.at(-1)?.message[lang] ?? '' })),
+      detected: (data.detected ?? []).map((d) => ({ component: name(d.component), since: d.since, reason: d.reason[lang] })),
       incidents: data.incidents.map((i) => ({ id: i.id, title: i.title[request.language()], impact: i.impact, status: i.status, startedAt: i.startedAt, affected: i.components.map(name).join(', ') })),
       maintenance: data.maintenance
         .filter((m) => m.endsAt > now)
@@ -96,6 +102,19 @@ export function statusAdminRoutes(app: FastifyInstance, deps: { db: Db; service:
       reply.code(400)
       return incidentPage(request, reply, id, form, error)
     }
+  })
+
+  // Drafts from automatic detection: published to the page as they are, or discarded as a false alarm.
+  const discarded = { en: texts.for('en')('statusDetection.discarded'), sw: texts.for('sw')('statusDetection.discarded') }
+  app.post('/admin/status/incidents/:id/publish', access, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    await service.publishDraft(id, actorOf(request), requestContext(request))
+    return reply.redirect(`/admin/status/incidents/${id}`, 303)
+  })
+
+  app.post('/admin/status/incidents/:id/discard', access, async (request, reply) => {
+    await service.discardDraft((request.params as { id: string }).id, actorOf(request), requestContext(request), discarded)
+    return reply.redirect('/admin/status', 303)
   })
 
   const maintenanceForm = async (request: FastifyRequest, reply: FastifyReply, form: MaintenanceForm, error?: Invalid) =>

@@ -30,12 +30,16 @@ export function statusBannerSource(board: StatusBoard): (request: FastifyRequest
         advice: ids.map((id) => adviceFor(components, id, lang)).filter((a, i, all) => all.findIndex((b) => b.key === a.key && b.agency === a.agency) === i),
       })
       const mode = snapshot.data.maintenanceMode
+      // What the probes found and no open incident already names: people are told before an admin writes it up.
+      const named = new Set(snapshot.openIncidents.flatMap((incident) => incident.components))
+      const detected = (snapshot.data.detected ?? []).map((d) => d.component).filter((id) => !named.has(id))
       return [
         ...(mode ? [{ title: mode.message[lang], affected: [], advice: [] }] : []),
         ...snapshot.openIncidents.map((incident) => ({ title: incident.title[lang], ...describe(incident.components) })),
         ...snapshot.currentMaintenance
           .filter((window) => isActive(window, snapshot.asOf))
           .map((window) => ({ title: window.message[lang], until: window.endsAt, ...describe(window.components) })),
+        ...(detected.length ? [{ title: request.t('statusDetection.banner'), ...describe(detected) }] : []),
       ]
     })
     if (items.length === 0) return { data: {}, cacheKey: 'ok' }

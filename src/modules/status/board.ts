@@ -118,7 +118,7 @@ export function snapshotOf(data: StatusData, now: Date, id: number): StatusSnaps
   const currentMaintenance = data.maintenance.filter((window) => window.endsAt > now)
   const active = currentMaintenance.filter((window) => isActive(window, now))
   const bannerKey = createHash('sha256')
-    .update(JSON.stringify([openIncidents.map((i) => [i.id, i.updates.length]), active.map((m) => m.id), data.maintenanceMode ?? null]))
+    .update(JSON.stringify([openIncidents.map((i) => [i.id, i.updates.length]), active.map((m) => m.id), data.maintenanceMode ?? null, (data.detected ?? []).map((d) => d.component)]))
     .digest('base64url')
     .slice(0, 12)
   return { id, asOf: now, data, states: currentStates(data, now), openIncidents, currentMaintenance, bannerKey, memo: new Map() }

@@ -46,6 +46,8 @@ export interface Incident {
   components: string[]
   /** Newest first. */
   updates: IncidentUpdate[]
+  /** Opened by automatic detection and not yet published: administrators see it, the public never. */
+  draft?: boolean
 }
 
 export interface Maintenance {
@@ -64,6 +66,15 @@ export interface StatusData {
   maintenance: Maintenance[]
   /** Set while maintenance mode is on: new submissions and payments are refused with this message. */
   maintenanceMode?: MaintenanceMode
+  /** Components automatic detection found degraded (detection-runner.ts), whatever the incidents say. */
+  detected?: DetectedDegradation[]
+}
+
+export interface DetectedDegradation {
+  component: string
+  since: Date
+  /** What the probes measured, for administrators. */
+  reason: Bilingual
 }
 
 export interface MaintenanceMode {
@@ -94,9 +105,19 @@ export function isActive(maintenance: Maintenance, now: Date): boolean {
   return maintenance.startsAt <= now && now < maintenance.endsAt
 }
 
-/** Each component's state now: the worst of the open incidents and active maintenance naming it. */
+/**
+ * Each component's state now: the worst of the open incidents and active maintenance naming it, and
+ * `degraded` while automatic detection finds it so. Detection is only ever "degraded": how bad an outage
+ * is, and what to tell people, stays an administrator's call (the draft incident detection opens).
+ */
 export function currentStates(data: StatusData, now: Date): Map<string, ComponentState> {
-  return new Map(data.components.map((component) => [component.id, stateDuring(data, component.id, now, new Date(now.getTime() + 1), now)]))
+  const detected = new Set((data.detected ?? []).map((d) => d.component))
+  return new Map(
+    data.components.map((component) => {
+      const state = stateDuring(data, component.id, now, new Date(now.getTime() + 1), now)
+      return [component.id, detected.has(component.id) ? worst([state, 'degraded']) : state]
+    }),
+  )
 }
 
 /**

@@ -2,8 +2,8 @@ import type { Db } from '../../platform/db/database.js'
 import { audit, type RequestContext } from '../../platform/audit/audit.js'
 import { Conflict, Invalid, NotFound, type FieldError } from '../../platform/http/errors.js'
 import type { StatusBoard } from './board.js'
-import { agencyComponentId, IMPACTS, INCIDENT_STATUSES, PLATFORM_COMPONENTS, type Component } from './model.js'
-import { cancelMaintenance, findIncident, insertIncident, insertIncidentUpdate, insertMaintenance } from './store.js'
+import { IMPACTS, INCIDENT_STATUSES, type Bilingual, type Component } from './model.js'
+import { cancelMaintenance, closeDraft, findIncident, insertIncident, insertIncidentUpdate, insertMaintenance, listOpenDrafts, loadComponents, publishDraft } from './store.js'
 import type { Impact, IncidentStatus } from './tables.js'
 
 export const LIMITS = { title: 200, message: 2000 } as const
@@ -99,9 +99,8 @@ export class StatusService {
   }
 
   /** Every component an incident may name: the platform's, then one per agency. Read fresh. */
-  async components(): Promise<Component[]> {
-    const agencies = await this.db.selectFrom('agencies').select(['code', 'name_en', 'name_sw']).orderBy('code').execute()
-    return [...PLATFORM_COMPONENTS.map((id) => ({ id })), ...agencies.map((a) => ({ id: agencyComponentId(a.code), agency: { code: a.code, name: { en: a.name_en, sw: a.name_sw } } }))]
+  components(): Promise<Component[]> {
+    return loadComponents(this.db)
   }
 
   async #checkComponents(errors: Record<string, FieldError>, chosen: string[]): Promise<void> {
@@ -138,6 +137,8 @@ export class StatusService {
   async postUpdate(incidentId: string, form: UpdateForm, actor: Actor, context: RequestContext): Promise<void> {
     const incident = UUID.test(incidentId) ? await findIncident(this.db, incidentId) : undefined
     if (!incident) throw new NotFound('no such incident')
+    // A draft's updates would tell subscribers of an incident the public has not seen: publish it first.
+    if (incident.draft) throw new Conflict('incident is a draft')
     const errors: Record<string, FieldError> = {}
     if (!(INCIDENT_STATUSES as readonly string[]).includes(form.status)) errors.status = { key: 'statusPage.admin.errors.status' }
     required(errors, 'messageEn', form.messageEn, LIMITS.message, 'messageEn')
@@ -186,6 +187,40 @@ export class StatusService {
     }))
     if (!cancelled) throw new NotFound('no maintenance to cancel')
     await this.board.reload()
+  }
+
+  /** Drafts automatic detection opened that wait for an administrator, oldest first. */
+  drafts() {
+    return listOpenDrafts(this.db)
+  }
+
+  /**
+   * Makes a draft from automatic detection a public incident as it stands (started when detected): the
+   * page, JSON, feed and banner show it, and listeners hear of it as a new incident.
+   */
+  async publishDraft(id: string, actor: Actor, context: RequestContext): Promise<void> {
+    await this.#decideDraft(id, 'status.incident-publish', actor, context, (trx) => publishDraft(trx, id))
+    await this.board.reload()
+    await this.#publish({ kind: 'incident-opened', incidentId: id })
+  }
+
+  /** Closes a draft that was a false alarm; it never reaches the public, and no one is told of it. */
+  async discardDraft(id: string, actor: Actor, context: RequestContext, message: Bilingual): Promise<void> {
+    await this.#decideDraft(id, 'status.incident-discard', actor, context, async (trx) => (await closeDraft(trx, { id }, message, actor.accountId)) !== undefined)
+  }
+
+  /**
+   * Makes the decision and audits it in one transaction. 404 for no such incident; 409 when it is no
+   * longer an open draft (published, discarded, or closed on recovery), so a double click decides once.
+   */
+  async #decideDraft(id: string, action: string, actor: Actor, context: RequestContext, decide: (trx: Db) => Promise<boolean>): Promise<void> {
+    if (!(await this.findIncident(id))) throw new NotFound('no such incident')
+    const decided = await this.db.transaction().execute(async (trx) => {
+      const decided = await decide(trx)
+      if (decided) await audit(trx, { action, outcome: 'success', actorId: actor.accountId, actorRole: actor.role, subjectType: 'incident', subjectId: id }, context)
+      return decided
+    })
+    if (!decided) throw new Conflict('incident is not an open draft')
   }
 
   findIncident(id: string) {

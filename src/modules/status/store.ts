@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely'
 import type { Db } from '../../platform/db/database.js'
-import { agencyComponentId, HISTORY_DAYS, PLATFORM_COMPONENTS, type Bilingual, type Incident, type Maintenance, type StatusData } from './model.js'
+import { agencyComponentId, HISTORY_DAYS, PLATFORM_COMPONENTS, type Bilingual, type Component, type Incident, type Maintenance, type StatusData } from './model.js'
 import type { Impact, IncidentStatus, StatusIncidentComponentsTable, StatusIncidentsTable, StatusIncidentUpdatesTable } from './tables.js'
 
 /** At most this many incidents and maintenance windows are read: the page shows recent history only. */
@@ -9,10 +9,12 @@ const LIMIT = 200
 /** Everything the status page shows, in a few small queries (the board runs this every few seconds at most). */
 export async function loadStatusData(db: Db): Promise<StatusData> {
   const since = new Date(Date.now() - (HISTORY_DAYS + 1) * 24 * 3600 * 1000)
-  const agencies = await db.selectFrom('agencies').select(['code', 'name_en', 'name_sw']).orderBy('code').execute()
+  const components = await loadComponents(db)
   const incidentRows = await db
     .selectFrom('status_incidents')
     .selectAll()
+    // Drafts from automatic detection are for administrators until one publishes them.
+    .where('draft', '=', false)
     .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', since)]))
     .orderBy('started_at', 'desc')
     .orderBy('id')
@@ -40,6 +42,12 @@ export async function loadStatusData(db: Db): Promise<StatusData> {
     : []
 
   const mode = await db.selectFrom('status_maintenance_mode').select(['message_en', 'message_sw', 'switched_on_at']).executeTakeFirst()
+  const detected = await db
+    .selectFrom('status_detections')
+    .select(['component', 'changed_at', 'reason_en', 'reason_sw'])
+    .where('state', '=', 'degraded')
+    .orderBy('component')
+    .execute()
 
   const incidents = incidentRows.map((row) => toIncident(row, incidentComponents, updates))
   const maintenance: Maintenance[] = maintenanceRows.map((row) => ({
@@ -50,14 +58,21 @@ export async function loadStatusData(db: Db): Promise<StatusData> {
     components: componentsOf(maintenanceComponents.filter((c) => c.maintenance_id === row.id)),
   }))
   return {
-    components: [
-      ...PLATFORM_COMPONENTS.map((id) => ({ id })),
-      ...agencies.map((a) => ({ id: agencyComponentId(a.code), agency: { code: a.code, name: { en: a.name_en, sw: a.name_sw } } })),
-    ],
+    components,
     incidents,
     maintenance,
     maintenanceMode: mode && { message: { en: mode.message_en, sw: mode.message_sw }, since: new Date(mode.switched_on_at) },
+    detected: detected.map((row) => ({ component: row.component, since: new Date(row.changed_at), reason: { en: row.reason_en ?? '', sw: row.reason_sw ?? '' } })),
   }
+}
+
+/** Every component: the platform's, then one per agency. */
+export async function loadComponents(db: Db): Promise<Component[]> {
+  const agencies = await db.selectFrom('agencies').select(['code', 'name_en', 'name_sw']).orderBy('code').execute()
+  return [
+    ...PLATFORM_COMPONENTS.map((id) => ({ id })),
+    ...agencies.map((a) => ({ id: agencyComponentId(a.code), agency: { code: a.code, name: { en: a.name_en, sw: a.name_sw } } })),
+  ]
 }
 
 type IncidentRow = Selectable<StatusIncidentsTable>
@@ -70,6 +85,7 @@ function toIncident(row: IncidentRow, components: Selectable<StatusIncidentCompo
     status: row.status,
     startedAt: new Date(row.started_at),
     resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
+    draft: row.draft,
     components: componentsOf(components.filter((c) => c.incident_id === row.id)),
     updates: updates
       .filter((u) => u.incident_id === row.id)
@@ -150,4 +166,36 @@ export async function cancelMaintenance(db: Db, id: string): Promise<boolean> {
     .where('ends_at', '>', sql<Date>`now()`)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/** Drafts automatic detection opened that no administrator has published or discarded, oldest first. */
+export async function listOpenDrafts(db: Db): Promise<Incident[]> {
+  const rows = await db.selectFrom('status_incidents').select('id').where('draft', '=', true).where('resolved_at', 'is', null).orderBy('started_at').orderBy('id').execute()
+  const drafts = await Promise.all(rows.map((row) => findIncident(db, row.id)))
+  return drafts.filter((draft): draft is Incident => draft !== undefined)
+}
+
+/** Makes an open draft a public incident; false when it is not one (published or closed already). */
+export async function publishDraft(db: Db, id: string): Promise<boolean> {
+  const result = await db.updateTable('status_incidents').set({ draft: false }).where('id', '=', id).where('draft', '=', true).where('resolved_at', 'is', null).executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/**
+ * Closes an open draft, chosen by its id (an administrator discards it) or by the component detection
+ * opened it for (the component recovered), with a last update saying why. A draft stays a draft: it was
+ * never public and does not appear in the page's history. The id of the closed draft, if there was one.
+ */
+export async function closeDraft(db: Db, which: { id: string } | { component: string }, message: Bilingual, postedBy: string | null): Promise<string | undefined> {
+  const closed = await db
+    .updateTable('status_incidents')
+    .set({ status: 'resolved', resolved_at: sql<Date>`now()` })
+    .where('draft', '=', true)
+    .where('resolved_at', 'is', null)
+    .where((eb) => ('id' in which ? eb('id', '=', which.id) : eb('detected_for', '=', which.component)))
+    .returning('id')
+    .executeTakeFirst()
+  if (!closed) return undefined
+  await db.insertInto('status_incident_updates').values({ incident_id: closed.id, status: 'resolved', message_en: message.en, message_sw: message.sw, posted_by: postedBy }).execute()
+  return closed.id
 }

@@ -14,6 +14,10 @@ export interface StatusIncidentsTable {
   started_at: Generated<Date>
   resolved_at: Date | null
   opened_by: string | null
+  /** Migration 0022: opened by automatic detection and not yet published (hidden from the public). */
+  draft: Generated<boolean>
+  /** Migration 0022: the component detection opened the incident for; null for incidents staff open. */
+  detected_for: Generated<string | null>
 }
 
 export interface StatusIncidentComponentsTable {

@@ -48,8 +48,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  // An idle client losing its server must not take the process down; the next query reports it.
+  // A client losing its server must not take the process down, idle or checked out (the pool listens
+  // only to idle ones): the query in flight fails, and the pool drops the client when it is released.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return handle(db, 'postgres', async (work) => {
     const client = await pool.connect()

@@ -12,6 +12,10 @@ import type { AccountPendingContactColumns, ContactChangePurpose, ProfileTables,
 import type { AccountDeactivationColumns, AgencyAdminTables } from '../../modules/agency-admin/tables.js'
 import type { DocumentTables } from '../../modules/documents/tables.js'
 import type { StatusTables } from '../../modules/status/tables.js'
+import type { SupportTables } from '../../modules/support/tables.js'
+import type { RestorationTables } from '../../modules/status/restoration-tables.js'
+import type { DetectionTables } from '../../modules/status/detection-tables.js'
+import type { StatusSubscriptionTables } from '../../modules/status/subscriptions-tables.js'
 
 /** Table types, one interface per table; each module's migrations add theirs here. */
 export interface AgenciesTable {
@@ -116,7 +120,7 @@ export interface OneTimeCodesTable {
 }
 
 /** Modules that own their table types contribute them here. */
-export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables, PaymentTables, AgencyAdminTables, DocumentTables, BackofficeTables, StatusTables {
+export interface Database extends RegistryTables, NotificationTables, ProfileTables, PasskeyTables, ApplicationTables, CatalogueTables, UploadTables, AppointmentTables, PaymentTables, AgencyAdminTables, DocumentTables, BackofficeTables, StatusTables, RestorationTables, SupportTables, DetectionTables, StatusSubscriptionTables {
   accounts: AccountsTable
   agencies: AgenciesTable
   one_time_codes: OneTimeCodesTable

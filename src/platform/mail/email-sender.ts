@@ -4,6 +4,8 @@ export interface EmailMessage {
   subject: string
   text: string
   html?: string
+  /** Extra header fields, such as List-Unsubscribe on messages a person subscribed to. */
+  headers?: Record<string, string>
 }
 
 export interface EmailSender {

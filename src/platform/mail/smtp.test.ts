@@ -72,6 +72,20 @@ describe('email over SMTP', () => {
     assert.match(message.raw, /\r\n\r\nOpen this link:\r\n\r\nhttps:\/\/ecitizen\.example\/verify\/abc/)
   })
 
+  it('adds the header fields a message carries, such as List-Unsubscribe', async () => {
+    const mail = sender()
+    await mail.send({
+      to: 'wanjiku@example.com',
+      subject: 'Status update',
+      text: 'Fixed.',
+      headers: { 'List-Unsubscribe': '<https://ecitizen.example/status/unsubscribe/abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    })
+    mail.close()
+    const raw = received.at(-1)?.raw ?? ''
+    assert.match(raw, /^List-Unsubscribe: <https:\/\/ecitizen\.example\/status\/unsubscribe\/abc>\r$/m)
+    assert.match(raw, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m)
+  })
+
   it('fails when the server refuses the recipient, so the job retries', async () => {
     const mail = sender()
     await assert.rejects(mail.send({ to: 'nobody@refused.example', subject: 'x', text: 'x' }), /Mailbox unavailable/)

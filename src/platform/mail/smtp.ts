@@ -32,6 +32,7 @@ export function smtpEmailSender(options: SmtpOptions): SmtpEmailSender {
         subject: message.subject,
         text: message.text,
         html: message.html,
+        headers: message.headers,
       })
       // One recipient: the server either takes it or says why not; a silent refusal must not pass as sent.
       if (info.rejected.length > 0) throw new Error(`the mail server refused the recipient: ${info.response}`)

@@ -24,19 +24,23 @@ const WITHOUT_SESSION = /^\/(assets\/|healthz|readyz|metrics|status\.json|status
 /** Pages that must answer while the database is away (the status page): a failed lookup reads as signed out. */
 const SIGNED_OUT_WHEN_DATABASE_AWAY = /^\/status(\?|$)/
 
+/** `__Host-` binds the cookie to this host over https: no subdomain can set or read it. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-session' : 'session'
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
 export class Sessions {
-  /** `__Host-` binds the cookie to this host over https: no subdomain can set or read it. */
   readonly cookieName: string
 
   constructor(
     private readonly db: Db,
     private readonly settings: SessionSettings,
   ) {
-    this.cookieName = settings.secure ? '__Host-session' : 'session'
+    this.cookieName = sessionCookieName(settings.secure)
   }
 
   register(app: FastifyInstance): void {
