@@ -3,13 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { DEMO_ACCOUNTS } from '../../src/modules/accounts/demo-accounts.js'
 import { DEMO_ODHIAMBO } from '../../src/modules/registry/demo-fixed.js'
-import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, startJourney, type Journey } from '../helpers/browser.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 describe('an account from registration to a second sign-in, in a browser', { skip }, () => {
   let journey: Journey

@@ -3,14 +3,10 @@ import fs from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { serverErrors, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, startJourney, type Journey } from '../helpers/browser.js'
 import { applyForGoodConduct, signInDemoCitizen, signInDemoStaff } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /**
  * The issue's "done when": a DCI officer claims a submitted, paid certificate-of-good-conduct

@@ -6,16 +6,12 @@ import { DEMO_ACCOUNTS } from '../../src/modules/accounts/demo-accounts.js'
 import { seedDemoData } from '../../src/seed.js'
 import { codeIn, lastMessageTo } from '../helpers/accounts.js'
 import { serverErrors, testApp, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, launchBrowser } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, launchBrowser } from '../helpers/browser.js'
 import { freshDatabase } from '../helpers/database.js'
 
 const skip = browserMissing()
 
 const SERVICE = 'Apply for a police clearance certificate (certificate of good conduct)'
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /** A small PDF as a scanner writes one: the portal checks the first bytes against the type. */
 const ID_SCAN = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(400, 0x20), Buffer.from('\n%%EOF\n')])

@@ -7,14 +7,10 @@ import { DEMO_ACCOUNTS } from '../../src/modules/accounts/demo-accounts.js'
 import { seedDemoData } from '../../src/seed.js'
 import { codeIn, lastMessageTo } from '../helpers/accounts.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, launchBrowser } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, launchBrowser } from '../helpers/browser.js'
 import { freshDatabase } from '../helpers/database.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /** A port nobody uses now: the app must know its public address (the passkeys' relying party) before it listens. */
 function freePort(): Promise<number> {

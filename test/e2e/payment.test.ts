@@ -3,14 +3,10 @@ import fs from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { serverErrors, type TestApp } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, startJourney, type Journey } from '../helpers/browser.js'
 import { applyForGoodConduct, signInDemoCitizen } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /** "KES 1,050.00" → 1050: M-Pesa takes whole shillings. */
 const shillings = (text: string) => Math.ceil(Number(/[\d,]+(?:\.\d+)?/.exec(text)![0].replace(/,/g, '')))

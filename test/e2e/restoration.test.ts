@@ -4,14 +4,10 @@ import { sql } from 'kysely'
 import type { BrowserContext, Page } from 'playwright-core'
 import { RESTORATION_JOB, type RestorationJob } from '../../src/modules/status/restoration.js'
 import { serverErrors } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, startJourney, type Journey } from '../helpers/browser.js'
 import { applyForGoodConduct, signInDemoCitizen, signInDemoStaff } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /**
  * The story of the announcement "all services are fully operational again", told by the portal itself:

@@ -2,14 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { BrowserContext, Page } from 'playwright-core'
 import { serverErrors } from '../helpers/app.js'
-import { accessibilityViolations, browserMissing, startJourney, type Journey } from '../helpers/browser.js'
+import { browserMissing, expectAccessible, startJourney, type Journey } from '../helpers/browser.js'
 import { signInDemoStaff } from '../helpers/good-conduct.js'
 
 const skip = browserMissing()
-
-async function expectAccessible(page: Page): Promise<void> {
-  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
-}
 
 /**
  * The platform admin opens an incident affecting the M-Pesa prompt: the status page and every page's

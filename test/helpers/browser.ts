@@ -41,6 +41,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
 }
 
+/** Fails the test with every WCAG 2.2 AA violation axe-core finds on the page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  assert.deepEqual(await accessibilityViolations(page), [], `on ${page.url()}`)
+}
+
 export interface Journey {
   t: TestApp
   browser: Browser

@@ -9,6 +9,7 @@ import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
 import { upsertAgencies } from '../agencies/store.js'
 import { StatusBoard } from './board.js'
 import { StatusService, type Actor } from './service.js'
+import { PAYMENTS_INCIDENT } from './test-incident.js'
 
 /**
  * A TCP proxy between the app and PostgreSQL: `stop()` drops every connection and refuses new ones,
@@ -108,14 +109,6 @@ async function outageFor(): Promise<Outage> {
   }
 }
 
-const INCIDENT = {
-  components: ['payments-prompt'],
-  impact: 'major-outage',
-  titleEn: 'M-Pesa prompts delayed',
-  titleSw: 'Maombi ya M-Pesa yamechelewa',
-  messageEn: 'Prompts are not reaching phones.',
-  messageSw: 'Maombi hayafiki kwenye simu.',
-}
 const STALE = /We cannot check for news at the moment/
 
 describe(`the status answers while the database is stopped, on ${TEST_ENGINE}`, () => {
@@ -137,7 +130,7 @@ describe(`the status answers while the database is stopped, on ${TEST_ENGINE}`, 
     const account = await createAccount(t.database.db, { role: 'platform_admin', secondFactor: 'totp' })
     actor = { accountId: account.id, role: 'platform_admin' }
     cookie = await signedInCookie(t.database.db, account.id)
-    await t.app.modules.status.service.openIncident(INCIDENT, actor, {})
+    await t.app.modules.status.service.openIncident(PAYMENTS_INCIDENT, actor, {})
   })
   after(async () => {
     mock.timers.reset()

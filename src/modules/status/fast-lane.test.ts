@@ -10,15 +10,8 @@ import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
 import { upsertAgencies } from '../agencies/store.js'
 import { StatusBoard } from './board.js'
 import { StatusService, type Actor } from './service.js'
+import { PAYMENTS_INCIDENT } from './test-incident.js'
 
-const INCIDENT = {
-  components: ['payments-prompt'],
-  impact: 'major-outage',
-  titleEn: 'M-Pesa prompts delayed',
-  titleSw: 'Maombi ya M-Pesa yamechelewa',
-  messageEn: 'Prompts are not reaching phones.',
-  messageSw: 'Maombi hayafiki kwenye simu.',
-}
 
 interface Answer {
   statusCode: number
@@ -145,7 +138,7 @@ describe(`the status fast lane on ${TEST_ENGINE}`, () => {
   })
 
   it('follows the board: a change here shows at once, one from another process within the refresh time', async () => {
-    await t.app.modules.status.service.openIncident(INCIDENT, actor, {})
+    await t.app.modules.status.service.openIncident(PAYMENTS_INCIDENT, actor, {})
     const page = await get('/status')
     assert.match(page.body, /Prompts are not reaching phones\./)
     const again = await get('/status')

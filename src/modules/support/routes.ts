@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { allow, roleMay } from '../../platform/access/access.js'
 import { Invalid } from '../../platform/http/errors.js'
 import { errorSummary } from '../../platform/views/form-errors.js'
-import { contentDisposition } from '../uploads/file-names.js'
+import { sendStoredFile } from '../uploads/file-names.js'
 import { fileIn, uploadForms } from '../uploads/multipart.js'
 import { megabytes } from '../uploads/service.js'
 import { messagesView, ticketView } from './present.js'
@@ -18,16 +18,9 @@ export function titled(request: FastifyRequest, key: string, error?: Invalid): s
   return error ? request.t('support.errorTitle', { title: request.t(key) }) : request.t(key)
 }
 
-/** Sends a conversation's file as the uploads module sends an application's: inert, private, named safely. */
+/** Sends a conversation's file as the uploads module sends an application's. */
 export function sendAttachment(reply: FastifyReply, file: AttachmentRow, stream: NodeJS.ReadableStream) {
-  return reply
-    .header('Content-Type', file.media_type)
-    .header('Content-Length', file.size_bytes)
-    .header('Content-Disposition', contentDisposition(file.safe_name, file.original_name))
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Content-Security-Policy', "default-src 'none'; sandbox")
-    .header('Cache-Control', 'private, no-store')
-    .send(stream)
+  return sendStoredFile(reply, { mediaType: file.media_type, size: file.size_bytes, safeName: file.safe_name, originalName: file.original_name }, stream)
 }
 
 /** The contact page and a person's own tickets. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { allow } from '../../platform/access/access.js'
 import { requestContext } from '../../platform/audit/audit.js'
 import { NotFound } from '../../platform/http/errors.js'
-import { contentDisposition } from './file-names.js'
+import { sendStoredFile } from './file-names.js'
 import type { MayDownload, UploadService } from './service.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -30,14 +30,6 @@ export function uploadRoutes(app: FastifyInstance, deps: UploadRoutesDeps): void
       throw new NotFound('upload missing from storage')
     }
     await uploads.recordDownload(session, upload, requestContext(request))
-    return reply
-      .header('Content-Type', upload.mediaType)
-      .header('Content-Length', upload.size)
-      .header('Content-Disposition', contentDisposition(upload.safeName, upload.originalName))
-      .header('X-Content-Type-Options', 'nosniff')
-      // Even opened in place, the file runs nothing and loads nothing from the portal's origin.
-      .header('Content-Security-Policy', "default-src 'none'; sandbox")
-      .header('Cache-Control', 'private, no-store')
-      .send(stream)
+    return sendStoredFile(reply, { mediaType: upload.mediaType, size: upload.size, safeName: upload.safeName, originalName: upload.originalName }, stream)
   })
 }
