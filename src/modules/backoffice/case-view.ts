@@ -110,7 +110,7 @@ export function caseView(data: CaseData, staff: Staff, context: ViewContext, inp
       status: t(`payments.status.${invoice.status}`),
       total: formatMoney(invoice.totalCents, invoice.currency, language),
       paid: formatMoney(invoice.paidCents, invoice.currency, language),
-      receipts: data.payments.map((payment) => `${payment.receiptNumber} (M-Pesa ${payment.mpesaReceipt}, ${formatMoney(payment.amountCents, invoice.currency, language)})`),
+      receipts: data.payments.map((payment) => `${payment.receiptNumber} (M-Pesa ${payment.mpesaReceipt ?? "…"}, ${formatMoney(payment.amountCents, invoice.currency, language)})`),
     },
     booking: data.booking && bookingSummary(data.booking, language, t),
     appointmentStage: stage?.appointment ? stage.appointment.purpose[language] : undefined,

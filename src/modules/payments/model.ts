@@ -84,7 +84,8 @@ export interface Payment {
   id: string
   invoiceId: string
   source: PaymentSource
-  mpesaReceipt: string
+  /** M-Pesa's receipt; null while a payment Daraja's query confirmed waits for it ("receipt to follow"). */
+  mpesaReceipt: string | null
   amountCents: number
   currency: InvoiceCurrency
   phone: string | null

@@ -28,7 +28,7 @@ export async function receiptPdf(data: ReceiptData, options: { publicUrl: string
     row(t('payments.receipt.service'), data.service[language])
     row(t('payments.receipt.application'), data.applicationReference)
     row(t('payments.receipt.billReference'), invoice.billReference)
-    row(t('payments.receipt.mpesaReceipt'), payment.mpesaReceipt)
+    row(t('payments.receipt.mpesaReceipt'), payment.mpesaReceipt ?? t('payments.receipt.receiptToFollow'))
     row(t('payments.receipt.paidAt'), nairobiDateTime(payment.paidAt, language))
     row(t('payments.receipt.amountPaid'), money(payment.amountCents))
     if (payment.overpaidCents > 0) row(t('payments.receipt.overpaid'), money(payment.overpaidCents))

@@ -43,7 +43,7 @@ export function toPrompt(row: Selectable<MpesaPromptsTable>): Prompt {
   }
 }
 
-export function toPayment(row: Omit<Selectable<PaymentsTable>, 'raw'>): Payment {
+export function toPayment(row: Omit<Selectable<PaymentsTable>, 'raw' | 'inbox_id'>): Payment {
   return {
     id: row.id,
     invoiceId: row.invoice_id,

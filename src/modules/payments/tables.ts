@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { PaymentInboxTables } from './inbox-tables.js'
 
 export type InvoiceStatus = 'pending' | 'partly-paid' | 'paid' | 'cancelled' | 'refunded'
 export type InvoiceCurrency = 'KES' | 'USD'
@@ -48,13 +49,16 @@ export interface MpesaPromptsTable {
   result_desc: string | null
   created_at: Generated<Date>
   settled_at: Date | null
+  query_attempts: ColumnType<number, number | undefined, number>
+  last_queried_at: Date | null
 }
 
 export interface PaymentsTable {
   id: Generated<string>
   invoice_id: string
   source: PaymentSource
-  mpesa_receipt: string
+  /** null only for a payment Daraja's query confirmed: "receipt to follow". */
+  mpesa_receipt: string | null
   amount_cents: Cents
   currency: InvoiceCurrency
   phone: string | null
@@ -65,6 +69,7 @@ export interface PaymentsTable {
   receipt_number: string
   overpaid_cents: ColumnType<string | number, number | undefined, number>
   flagged_reason: PaymentFlag | null
+  inbox_id: string | null
   created_at: Generated<Date>
 }
 
@@ -77,12 +82,16 @@ export interface RefundsTable {
   created_at: Generated<Date>
 }
 
+export type LedgerEntryKind = 'payment-received' | 'revenue-recognised' | 'refund' | 'suspense-received' | 'suspense-matched' | 'suspense-refunded'
+
 export interface LedgerEntriesTable {
   id: Generated<string>
-  invoice_id: string
+  /** null for money held in suspense (suspense_id says which). */
+  invoice_id: string | null
   payment_id: string | null
   refund_id: string | null
-  kind: 'payment-received' | 'revenue-recognised' | 'refund'
+  suspense_id: ColumnType<string | null, string | null | undefined, never>
+  kind: LedgerEntryKind
   created_at: Generated<Date>
 }
 
@@ -96,7 +105,7 @@ export interface LedgerLinesTable {
 }
 
 /** The payments module's tables, merged into the portal's Database. */
-export interface PaymentTables {
+export interface PaymentTables extends PaymentInboxTables {
   invoices: InvoicesTable
   invoice_lines: InvoiceLinesTable
   mpesa_prompts: MpesaPromptsTable
