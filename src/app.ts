@@ -36,6 +36,7 @@ import { LocalDiskStorage, MemoryStorage, type FileStorage } from './modules/upl
 import { mpesaModule } from './modules/payments/daraja/module.js'
 import type { MpesaPayments } from './modules/payments/daraja/port.js'
 import { paymentRoutes } from './modules/payments/routes.js'
+import { statementRoutes } from './modules/payments/statement-routes.js'
 import { PaymentsService } from './modules/payments/service.js'
 import { documentsModule } from './modules/documents/module.js'
 import { backofficeModule } from './modules/backoffice/module.js'
@@ -108,6 +109,8 @@ export interface AppDeps {
   fileStorage?: FileStorage
   /** What the M-Pesa pages and callbacks credit; the payments service when not given (tests swap in a fake). */
   mpesaPayments?: MpesaPayments
+  /** Tests: how soon the inbox asks again about a claim M-Pesa has not yet confirmed. */
+  mpesaInbox?: { retryDelayMs?: number; maxAttempts?: number }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/
@@ -226,7 +229,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   appointmentCheckRoutes(app, { appointments })
   const payments = new PaymentsService({ db, catalogue, recordStatusChange, jobs: deps.jobs, publicUrl: config.publicUrl, log: app.log })
   paymentRoutes(app, { payments, publicUrl: config.publicUrl, portalName: config.portalName })
-  const mpesa = await mpesaModule(app, { config, db, payments: deps.mpesaPayments ?? payments })
+  statementRoutes(app, { db })
+  const mpesa = await mpesaModule(app, { config, db, payments: deps.mpesaPayments ?? payments, service: payments, inbox: deps.mpesaInbox })
   // Issuing runs in the decision's transaction: the embedded registries must read through it too.
   const { documents } = documentsModule(app, {
     db,

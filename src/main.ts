@@ -34,6 +34,11 @@ Commands:
   documents rotate-key [--out FILE]
             Make a new key to sign issued documents; documents signed with earlier keys
             keep verifying ("ecitizen documents" for details).
+  payments reconcile --statement FILE [--day YYYY-MM-DD]
+            Compare an M-Pesa organisation statement (CSV) with what was credited for a
+            day; record each difference and put money nobody credited in suspense. Exit 0
+            with no differences, 1 with some, 2 for a file that cannot be read
+            ("ecitizen payments --help" for details).
   services check [DIR]
             Check every service definition (default: ./services); print file:line: reason
             for each problem and exit 1 if there are any.
@@ -111,6 +116,11 @@ async function documents(config: Config, argv: string[]): Promise<void> {
   await withDatabase(config, (db, out) => documentsCommand(db, { documentSigningKey: config.documentSigningKey }, argv, out))
 }
 
+async function payments(config: Config, argv: string[]): Promise<void> {
+  const { paymentsCommand } = await import('./modules/payments/statement-command.js')
+  await withDatabase(config, (db, out) => paymentsCommand(db, argv, out))
+}
+
 async function serve(config: Config, role: Role): Promise<void> {
   const logger = createLogger(config.logLevel)
   const { run } = await runtime()
@@ -152,7 +162,13 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await checkServicesCommand(argv[2])
     return
   }
-  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user', 'documents', 'maintenance'].includes(command)) {
+  // Its help needs no settings and no database.
+  if (command === 'payments' && argv.slice(1).some((arg) => arg === '--help' || arg === '-h')) {
+    const { PAYMENTS_HELP } = await import('./modules/payments/statement-command.js')
+    process.stdout.write(`${PAYMENTS_HELP}\n`)
+    return
+  }
+  if (!['start', 'web', 'worker', 'migrate', 'seed', 'user', 'documents', 'maintenance', 'payments'].includes(command)) {
     fail(`unknown command "${command}"; run "ecitizen help"`, 2)
   }
   let config: Config
@@ -167,6 +183,7 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'user') await user(config, argv.slice(1))
     else if (command === 'documents') await documents(config, argv.slice(1))
     else if (command === 'maintenance') await maintenance(config, argv.slice(1))
+    else if (command === 'payments') await payments(config, argv.slice(1))
     else await serve(config, command as Role)
   } catch (error) {
     const { StartupError } = await runtime()

@@ -1,3 +1,4 @@
+import { startInboxSweep } from './modules/payments/inbox/sweep.js'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
@@ -80,6 +81,8 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
   await jobs.start()
   // Worker processes probe the whole deployment for the status page; several workers share the rounds.
   const detection = role !== 'web' ? startDetection({ db: database.db, settings: config, log: logger.child({ component: 'status-detection' }) }) : undefined
+  // Worker processes also take what the M-Pesa inbox has left: messages of a process that died, retries due.
+  const inboxSweep = role !== 'web' ? startInboxSweep(app.modules.mpesa.inbox.processor, logger.child({ component: 'mpesa-inbox' })) : undefined
   if (role !== 'worker') await app.listen({ host: config.host, port: config.port })
   logger.info({ role, engine: database.engine, url: role === 'worker' ? undefined : config.publicUrl }, 'eCitizen is running')
 
@@ -90,6 +93,7 @@ export async function run(role: Role, config: Config, logger: Logger): Promise<R
     // they use (the M-Pesa gateway) close with the app.
     stop: async () => {
       await detection?.stop()
+      await inboxSweep?.stop()
       if (role !== 'worker') await app.close()
       await jobs.stop(config.shutdownTimeoutMs)
       if (role === 'worker') await app.close()

@@ -40,6 +40,8 @@ export async function testApp(
     catalogue?: ServiceCatalogue
     fileStorage?: FileStorage
     mpesaPayments?: MpesaPayments
+    /** How soon the M-Pesa inbox asks again about an unconfirmed claim (tests make it quick). */
+    mpesaInbox?: { retryDelayMs?: number; maxAttempts?: number }
   } = {},
 ): Promise<TestApp> {
   // Load shedding is off unless a test turns it on: seeding a database in the test process blocks the
@@ -57,7 +59,7 @@ export async function testApp(
   const jobs = new JobQueue(database, logger, { pollSeconds: 1, worker: false })
   // A fixture folder's services belong to no category.
   const services = options.catalogue && { catalogue: options.catalogue, categories: [] }
-  const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage, mpesaPayments: options.mpesaPayments })
+  const app = await buildApp({ config, database, jobs, logger, services, fileStorage: options.fileStorage, mpesaPayments: options.mpesaPayments, mpesaInbox: options.mpesaInbox })
   // Messages stay in the outbox table (no provider configured), where tests read them.
   defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})), modules: app.modules, log: logger })
   await jobs.start()

@@ -6,8 +6,9 @@ import type { Executor } from './store.js'
 
 /** What crediting one payment writes (credit.ts decides it, with the invoice locked). */
 export interface CreditWrite {
-  payment: Omit<Payment, 'id' | 'flaggedReason'> & {
+  payment: Omit<Payment, 'flaggedReason'> & {
     checkoutRequestId: string | null
+    inboxId: string | null
     billReference: string | null
     raw: unknown
     flag: PaymentFlag | null
@@ -39,11 +40,11 @@ export async function writeCredit(trx: Executor, write: CreditWrite): Promise<st
     : sql``
   const result = await sql<{ id: string }>`
     with ${settled} paid as (
-      insert into payments (invoice_id, source, mpesa_receipt, amount_cents, currency, phone, paid_at, checkout_request_id,
-        bill_reference, raw, receipt_number, overpaid_cents, flagged_reason)
-      values (${payment.invoiceId}, ${payment.source}, ${payment.mpesaReceipt}, ${payment.amountCents}, ${payment.currency}, ${payment.phone},
+      insert into payments (id, invoice_id, source, mpesa_receipt, amount_cents, currency, phone, paid_at, checkout_request_id,
+        bill_reference, raw, receipt_number, overpaid_cents, flagged_reason, inbox_id)
+      values (${payment.id}, ${payment.invoiceId}, ${payment.source}, ${payment.mpesaReceipt}, ${payment.amountCents}, ${payment.currency}, ${payment.phone},
         ${payment.paidAt}, ${payment.checkoutRequestId}, ${payment.billReference}, ${JSON.stringify(payment.raw ?? null)}::jsonb,
-        ${payment.receiptNumber}, ${payment.overpaidCents}, ${payment.flag})
+        ${payment.receiptNumber}, ${payment.overpaidCents}, ${payment.flag}, ${payment.inboxId})
       on conflict do nothing
       returning id
     ), invoice as (

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { audit } from '../../platform/audit/audit.js'
 import type { JobQueue } from '../../platform/jobs/queue.js'
 import type { RecordStatusChange } from '../applications/status.js'
@@ -13,6 +14,7 @@ import { ACCOUNTS } from './ledger.js'
 import type { CreditClaim, CreditOutcome, Invoice, PaymentFlag } from './model.js'
 import { normaliseBillReference } from './invoices.js'
 import { lockCreditTarget, type CreditTarget, type Executor } from './store.js'
+import { holdInSuspense } from './suspense.js'
 
 export interface CreditDeps {
   catalogue: ServiceCatalogue
@@ -43,18 +45,45 @@ async function claimTarget(trx: Executor, claim: CreditClaim): Promise<CreditTar
 /**
  * Credits one claimed payment in the caller's transaction (see PaymentsService.creditPayment). The
  * invoice row is locked first, so concurrent claims for one invoice take turns and each sees what the
- * one before left; the payment insert does nothing when the receipt (or the prompt) was credited before.
+ * one before left; the receipt is claimed once (mpesa_receipts) whether it ends credited or in suspense.
  */
 export async function creditIn(trx: Executor, deps: CreditDeps, claim: CreditClaim): Promise<CreditOutcome> {
   checkClaim(claim)
   return creditTarget(trx, deps, claim, await claimTarget(trx, claim))
 }
 
-function checkClaim(claim: CreditClaim): string {
-  const receipt = claim.receipt.trim().toUpperCase()
-  if (!receipt || receipt.length > 40) throw new RangeError('a claim needs an M-Pesa receipt of 1 to 40 characters')
+function checkClaim(claim: CreditClaim): string | null {
+  if (claim.receipt === null) {
+    if (claim.source !== 'query' || !claim.checkoutRequestId) throw new RangeError('only a query-confirmed prompt may be credited without its receipt')
+  }
+  const receipt = claim.receipt?.trim().toUpperCase() ?? null
+  if (receipt !== null && (!receipt || receipt.length > 40)) throw new RangeError('a claim needs an M-Pesa receipt of 1 to 40 characters')
   if (!Number.isSafeInteger(claim.amountCents) || claim.amountCents <= 0) throw new RangeError('a claim amount is a positive number of cents')
   return receipt
+}
+
+/** Who already has this receipt: a payment, or a suspense item. */
+async function receiptHolder(trx: Executor, receipt: string): Promise<{ payment_id: string | null; suspense_id: string | null } | undefined> {
+  return trx.selectFrom('mpesa_receipts').select(['payment_id', 'suspense_id']).where('receipt', '=', receipt).executeTakeFirst()
+}
+
+/**
+ * The callback's receipt for a payment Daraja's query confirmed before it ("receipt to follow"): filled
+ * in, once. Undefined when the prompt has no such payment.
+ */
+async function completeReceipt(trx: Executor, checkoutRequestId: string, receipt: string, amountCents: number): Promise<CreditOutcome | undefined> {
+  const waiting = await trx
+    .selectFrom('payments')
+    .select(['id', 'invoice_id', 'amount_cents'])
+    .where('checkout_request_id', '=', checkoutRequestId)
+    .where('mpesa_receipt', 'is', null)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!waiting || Number(waiting.amount_cents) !== amountCents) return undefined
+  const claimed = await trx.insertInto('mpesa_receipts').values({ receipt, amount_cents: amountCents, payment_id: waiting.id }).onConflict((oc) => oc.column('receipt').doNothing()).returning('receipt').executeTakeFirst()
+  if (!claimed) return undefined
+  await trx.updateTable('payments').set({ mpesa_receipt: receipt }).where('id', '=', waiting.id).execute()
+  return { outcome: 'receipt-completed', invoiceId: waiting.invoice_id, paymentId: waiting.id }
 }
 
 /**
@@ -69,12 +98,14 @@ export async function creditTarget(
   settle?: CreditWrite['settle'],
 ): Promise<CreditOutcome> {
   const receipt = checkClaim(claim)
+  if (receipt !== null && claim.checkoutRequestId) {
+    const completed = await completeReceipt(trx, claim.checkoutRequestId, receipt, claim.amountCents)
+    if (completed) return completed
+  }
   const invoice = target?.invoice
   if (!invoice || invoice.currency !== claim.currency) {
     if (settle) await writeSettled(trx, settle)
-    // Not ours, or a KES payment for a USD invoice (C2B validation refuses those): recorded nowhere but the log.
-    deps.log?.warn({ source: claim.source, receipt, billReference: claim.billReference, checkoutRequestId: claim.checkoutRequestId }, 'payment claim for no invoice of ours')
-    return { outcome: 'unknown-reference' }
+    return holdUnmatched(trx, deps, claim, receipt, invoice)
   }
   const promptAmount = target.prompt?.amountCents
   const open = invoice.status === 'pending' || invoice.status === 'partly-paid'
@@ -108,11 +139,18 @@ export async function creditTarget(
       ],
     })
   }
-  let inserted: { id: string; receiptNumber: string } | undefined
-  for (let attempt = 0; !inserted; attempt++) {
-    const receiptNumber = newReference(RECEIPT_PREFIX)
+  const paymentId = randomUUID()
+  if (receipt !== null) {
+    // The receipt is claimed first: held in suspense or credited before, it is a duplicate here.
+    const claimed = await trx.insertInto('mpesa_receipts').values({ receipt, amount_cents: claim.amountCents, payment_id: paymentId }).onConflict((oc) => oc.column('receipt').doNothing()).returning('receipt').executeTakeFirst()
+    if (!claimed) return duplicateOf(trx, receipt, invoice)
+  }
+  let receiptNumber: string | undefined
+  for (let attempt = 0; !receiptNumber; attempt++) {
+    const candidate = newReference(RECEIPT_PREFIX)
     const id = await writeCredit(trx, {
       payment: {
+        id: paymentId,
         invoiceId: invoice.id,
         source: claim.source,
         mpesaReceipt: receipt,
@@ -123,26 +161,28 @@ export async function creditTarget(
         checkoutRequestId: claim.checkoutRequestId ?? null,
         billReference: claim.billReference?.slice(0, 40) ?? null,
         raw: claim.raw,
-        receiptNumber,
+        receiptNumber: candidate,
         overpaidCents: overpaid,
         flag,
+        inboxId: claim.inboxId ?? null,
       },
       invoice: { paidCents, status, paidAt: becomesPaid ? new Date() : null },
       entries,
       settle,
     })
     if (id) {
-      inserted = { id, receiptNumber }
+      receiptNumber = candidate
       break
     }
-    // Any unique key: the receipt or the prompt credited before is a duplicate; a clash of our own
+    // The prompt credited before (by its query, or another claim) is a duplicate; a clash of our own
     // random receipt numbers is drawn again. Neither aborts the transaction.
-    const before = await trx
-      .selectFrom('payments')
-      .select(['id', 'invoice_id'])
-      .where((eb) => eb.or([eb('mpesa_receipt', '=', receipt), ...(claim.checkoutRequestId ? [eb('checkout_request_id', '=', claim.checkoutRequestId)] : [])]))
-      .executeTakeFirst()
-    if (before) return { outcome: 'duplicate', invoiceId: before.invoice_id, paymentId: before.id, invoiceStatus: invoice.status }
+    const before = claim.checkoutRequestId
+      ? await trx.selectFrom('payments').select(['id', 'invoice_id']).where('checkout_request_id', '=', claim.checkoutRequestId).executeTakeFirst()
+      : undefined
+    if (before) {
+      if (receipt !== null) await trx.deleteFrom('mpesa_receipts').where('receipt', '=', receipt).where('payment_id', '=', paymentId).execute()
+      return { outcome: 'duplicate', invoiceId: before.invoice_id, paymentId: before.id, invoiceStatus: invoice.status }
+    }
     if (attempt >= 5) throw new Error('could not draw a free receipt number')
   }
   if (becomesPaid) await submitPaidApplication(trx, deps, invoice)
@@ -151,15 +191,51 @@ export async function creditTarget(
     outcome: 'success',
     subjectType: 'invoice',
     subjectId: invoice.id,
-    details: { source: claim.source, mpesaReceipt: receipt, receiptNumber: inserted.receiptNumber, amountCents: claim.amountCents, overpaidCents: overpaid, flag, status },
+    details: { source: claim.source, mpesaReceipt: receipt, receiptNumber, amountCents: claim.amountCents, overpaidCents: overpaid, flag, status },
   })
   await noticePayer(trx, deps, invoice, target.payer, {
     amountCents: claim.amountCents,
     mpesa: receipt,
-    receiptNumber: inserted.receiptNumber,
+    receiptNumber,
     balanceCents: Math.max(0, owed - applied),
   })
-  return { outcome: 'credited', invoiceId: invoice.id, paymentId: inserted.id, invoiceStatus: status, overpaidCents: overpaid }
+  return { outcome: 'credited', invoiceId: invoice.id, paymentId, invoiceStatus: status, overpaidCents: overpaid }
+}
+
+async function duplicateOf(trx: Executor, receipt: string, invoice: Invoice): Promise<CreditOutcome> {
+  const holder = await receiptHolder(trx, receipt)
+  const payment = holder?.payment_id ? await trx.selectFrom('payments').select(['id', 'invoice_id']).where('id', '=', holder.payment_id).executeTakeFirst() : undefined
+  return { outcome: 'duplicate', invoiceId: payment?.invoice_id ?? invoice.id, paymentId: payment?.id, suspenseId: holder?.suspense_id ?? undefined, invoiceStatus: invoice.status }
+}
+
+/**
+ * Money for no invoice of ours (or in another currency than the invoice's) goes to suspense, with
+ * everything known about it. A success without a receipt (the query's) has nothing to hold: it stays
+ * with its prompt and the statement brings the rest.
+ */
+async function holdUnmatched(trx: Executor, deps: CreditDeps, claim: CreditClaim, receipt: string | null, invoice: Invoice | undefined): Promise<CreditOutcome> {
+  deps.log?.warn({ source: claim.source, receipt, billReference: claim.billReference, checkoutRequestId: claim.checkoutRequestId }, 'payment claim for no invoice of ours: held in suspense')
+  if (receipt === null) return { outcome: 'unknown-reference' }
+  const held = await holdInSuspense(trx, {
+    reason: invoice ? 'currency-mismatch' : claim.checkoutRequestId ? 'unknown-prompt' : 'unknown-reference',
+    held: true,
+    amountCents: claim.amountCents,
+    receipt,
+    phone: claim.phone,
+    payerName: claim.payerName,
+    billReference: claim.billReference,
+    checkoutRequestId: claim.checkoutRequestId,
+    invoiceId: invoice?.id,
+    agencyCode: invoice?.agencyCode,
+    inboxId: claim.inboxId,
+    paidAt: claim.paidAt,
+  })
+  return held.outcome === 'suspense' ? { outcome: 'suspense', suspenseId: held.suspenseId } : duplicateOrUnknown(trx, receipt)
+}
+
+async function duplicateOrUnknown(trx: Executor, receipt: string): Promise<CreditOutcome> {
+  const holder = await receiptHolder(trx, receipt)
+  return holder ? { outcome: 'duplicate', paymentId: holder.payment_id ?? undefined, suspenseId: holder.suspense_id ?? undefined } : { outcome: 'unknown-reference' }
 }
 
 /** Paid: the application waiting for payment enters its workflow (recordStatusChange tells the applicant). */
@@ -170,18 +246,19 @@ async function submitPaidApplication(trx: Executor, deps: CreditDeps, invoice: I
   await deps.recordStatusChange(trx, application, { to: startStage(definition).id, actor: { kind: 'system' } })
 }
 
+const RECEIPT_TO_FOLLOW = { en: '(receipt number to follow)', sw: '(nambari ya risiti itafuata)' } as const
+
 async function noticePayer(
   trx: Executor,
   deps: CreditDeps,
   invoice: Invoice,
   contact: CreditTarget['payer'],
-  paid: { amountCents: number; mpesa: string; receiptNumber: string; balanceCents: number },
+  paid: { amountCents: number; mpesa: string | null; receiptNumber: string; balanceCents: number },
 ): Promise<void> {
   const language = contact.language
   const params = {
     amount: formatMoney(paid.amountCents, invoice.currency, language),
     bill: invoice.billReference,
-    mpesa: paid.mpesa,
     receipt: paid.receiptNumber,
     balance: formatMoney(paid.balanceCents, invoice.currency, language),
     link: invoiceLink(deps.publicUrl, invoice),
@@ -194,6 +271,12 @@ async function noticePayer(
     email: contact.email,
     phone: contact.phone,
     template: 'payment-received',
-    params: (lang) => ({ ...params, amount: formatMoney(paid.amountCents, invoice.currency, lang), balance: formatMoney(paid.balanceCents, invoice.currency, lang) }),
+    params: (lang) => ({
+      ...params,
+      // Confirmed by Daraja's query, which carries no receipt: the number follows with the callback or the statement.
+      mpesa: paid.mpesa ?? RECEIPT_TO_FOLLOW[lang],
+      amount: formatMoney(paid.amountCents, invoice.currency, lang),
+      balance: formatMoney(paid.balanceCents, invoice.currency, lang),
+    }),
   })
 }

@@ -11,7 +11,7 @@ export const RECONCILE_CRON = '* * * * *'
 export function queryPromptWith(client: Pick<DarajaClient, 'stkQuery'>): QueryPrompt {
   return async (checkoutRequestId) => {
     const answer = await client.stkQuery(checkoutRequestId)
-    if (answer.state === 'pending') return 'pending'
+    if (answer.state === 'pending' || answer.state === 'unknown') return answer.state
     return { resultCode: answer.resultCode, resultDesc: answer.resultDesc, raw: answer.raw }
   }
 }

@@ -30,8 +30,11 @@ export interface Invoice {
 
 export interface CreditClaim {
   source: PaymentSource
-  /** M-Pesa receipt / TransID: credits at most once (unique constraint, same transaction). */
-  receipt: string
+  /**
+   * M-Pesa receipt / TransID: credits at most once (mpesa_receipts, same transaction). null only for a
+   * success Daraja's query confirmed: "receipt to follow", completed when the callback or statement brings it.
+   */
+  receipt: string | null
   amountCents: number
   currency: 'KES'
   /** E.164 */
@@ -43,10 +46,16 @@ export interface CreditClaim {
   checkoutRequestId?: string
   /** Stored for audit (jsonb). */
   raw: unknown
+  /** The inbox message this claim came in. */
+  inboxId?: string
+  /** As M-Pesa names the payer (C2B FirstName…), for the suspense item when it cannot be matched. */
+  payerName?: string
 }
 
 export type CreditOutcome = {
-  outcome: 'credited' | 'duplicate' | 'unknown-reference'
+  /** suspense: held in the suspense account for a person (unknown reference, closed or foreign-currency invoice). */
+  outcome: 'credited' | 'duplicate' | 'unknown-reference' | 'suspense' | 'receipt-completed'
+  suspenseId?: string
   invoiceId?: string
   paymentId?: string
   invoiceStatus?: InvoiceStatus

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
 import { serverErrors } from '../../../test/helpers/app.js'
+import { MPESA, postToMpesa } from '../../../test/helpers/mpesa.js'
 import type { MpesaGateway } from './daraja/module.js'
 import { paymentJobs, queryPromptWith, RECONCILE_CRON, RECONCILE_JOB } from './jobs.js'
 import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
@@ -52,7 +53,7 @@ describe('paying an invoice by M-Pesa, end to end', () => {
     assert.match(inbox.body, /Payment received: KES [\d,.]+ for bill/, 'the receipt message is in the payer\'s inbox')
 
     // Daraja sends it again: acknowledged, not credited twice.
-    const again = await app.inject({ method: 'POST', url: '/payments/mpesa/callback', payload: callback as object })
+    const again = await postToMpesa(app, MPESA.callback, callback)
     assert.deepEqual(again.json(), { ResultCode: 0, ResultDesc: 'Accepted' })
     assert.equal((await t.payments.findInvoiceByBillReference(invoice.billReference))?.paidCents, invoice.totalCents)
     assert.equal(serverErrors(t.logs).length, 0)

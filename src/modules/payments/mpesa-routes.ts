@@ -135,12 +135,17 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
       })
     } catch (error) {
       if (!(error instanceof DarajaError)) throw error
+      // A push that timed out may still reach the phone: it is kept, so a late result can be matched to it,
+      // and the page does not claim that nothing was charged.
+      const uncertain = error.kind === 'timeout'
+      if (uncertain) await payments.recordPushTimeout(invoice.id, { phone, amountCents: amount * 100 })
       request.log.warn({ err: error, kind: error.kind, code: error.code, billReference: invoice.billReference }, 'M-Pesa prompt not sent')
       reply.code(503)
       return reply.page('payments/views/mpesa-unavailable.njk', {
-        pageTitle: request.t('mpesa.unavailable.title'),
+        pageTitle: request.t(uncertain ? 'mpesa.unavailable.uncertainTitle' : 'mpesa.unavailable.title'),
         invoice: invoiceView(invoice, request.language()),
         shortcode: deps.shortcode,
+        uncertain,
       })
     }
     return reply.redirect(waiting, 303)
@@ -170,7 +175,7 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
       state,
       pollSeconds: 5,
       invoice: invoiceView(invoice, request.language()),
-      resultMessage: state === 'failed' ? t(resultMessageKey(prompt?.resultCode)) : undefined,
+      resultMessage: state === 'failed' ? t(prompt?.status === 'unknown' ? 'mpesa.results.unknown' : resultMessageKey(prompt?.resultCode)) : undefined,
       phone: localPhone(prompt?.phone),
       shortcode: deps.shortcode,
     })
@@ -208,6 +213,10 @@ export function mpesaRoutes(app: FastifyInstance, deps: MpesaRouteDeps): void {
     if (!client) return prompt
     try {
       const answer = await client.stkQuery(prompt.checkoutRequestId)
+      if (answer.state === 'unknown') {
+        await payments.noteQueryAnswer(prompt.checkoutRequestId, 'unknown')
+        return (await payments.latestPrompt(prompt.invoiceId)) ?? prompt
+      }
       if (answer.state === 'pending' || answer.resultCode === 0) return prompt
       await payments.settlePrompt(prompt.checkoutRequestId, { resultCode: answer.resultCode, resultDesc: answer.resultDesc, raw: answer.raw })
       return (await payments.latestPrompt(prompt.invoiceId)) ?? prompt

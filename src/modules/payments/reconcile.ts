@@ -10,11 +10,16 @@ export interface ReconcileTally {
   asked: number
   settled: number
   pending: number
+  /** Prompts M-Pesa does not know: marked so after a few answers, and no longer asked about. */
+  unknown: number
   errors: number
 }
 
-/** The Daraja client's STK query: a final result, or 'pending' while M-Pesa is still processing. */
-export type QueryPrompt = (checkoutRequestId: string) => Promise<PromptResult | 'pending'>
+/**
+ * The Daraja client's STK query: a final result, 'pending' while M-Pesa is still processing, or
+ * 'unknown' when M-Pesa has no such prompt.
+ */
+export type QueryPrompt = (checkoutRequestId: string) => Promise<PromptResult | 'pending' | 'unknown'>
 
 /**
  * Asks M-Pesa about every prompt pending longer than three minutes and settles those with a final
@@ -22,7 +27,7 @@ export type QueryPrompt = (checkoutRequestId: string) => Promise<PromptResult | 
  * runs again on its schedule, and settling is idempotent.
  */
 export async function reconcile(
-  payments: Pick<MpesaPayments, 'pendingPrompts' | 'settlePrompt'>,
+  payments: Pick<MpesaPayments, 'pendingPrompts' | 'settlePrompt' | 'noteQueryAnswer'>,
   queryPrompt: QueryPrompt,
   now: Date = new Date(),
   log?: { warn(object: object, message: string): void },
@@ -31,12 +36,14 @@ export async function reconcile(
   // One invoice ("payment made but not showing"): every pending prompt, however young, is asked at once.
   const olderThan = invoiceId === undefined ? new Date(now.getTime() - RECONCILE_AFTER_MS) : now
   const prompts = await payments.pendingPrompts(olderThan, 200, invoiceId)
-  const tally = { asked: prompts.length, settled: 0, pending: 0, errors: 0 }
+  const tally = { asked: prompts.length, settled: 0, pending: 0, unknown: 0, errors: 0 }
   for (const prompt of prompts) {
     try {
       const result = await queryPrompt(prompt.checkoutRequestId)
-      if (result === 'pending') tally.pending++
-      else {
+      if (result === 'pending' || result === 'unknown') {
+        tally[result]++
+        await payments.noteQueryAnswer(prompt.checkoutRequestId, result)
+      } else {
         await payments.settlePrompt(prompt.checkoutRequestId, { ...result, source: 'query' })
         tally.settled++
       }

@@ -19,6 +19,11 @@ export interface PaymentsDeps extends CreditDeps {
   now?: () => Date
 }
 
+/** Answers of "no such prompt" before a prompt is marked unknown and no longer asked about. */
+export const UNKNOWN_PROMPT_TRIES = 3
+/** Queries still "being processed" before giving up (the job asks every minute: about an hour). */
+export const PENDING_PROMPT_TRIES = 60
+
 /** How a failed STK result code reads on the prompt (Daraja's table of result codes). */
 function failedStatus(resultCode: number): PromptStatus {
   if (resultCode === 1032) return 'cancelled'
@@ -93,37 +98,45 @@ export class PaymentsService {
    * money arrived.
    */
   async settlePrompt(checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query' }): Promise<SettleOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      const unknown = () => {
-        this.deps.log?.warn({ checkoutRequestId, resultCode: result.resultCode }, 'result for an STK prompt we never sent')
-        return { outcome: 'unknown-prompt' as const }
-      }
-      const settled = { result_code: result.resultCode, result_desc: result.resultDesc.slice(0, 500), settled_at: this.now() }
-      if (result.resultCode !== 0) {
-        // `for no key update`: payments referencing the prompt take a key-share lock, which this lets through.
-        const row = await trx.selectFrom('mpesa_prompts').select('status').where('checkout_request_id', '=', checkoutRequestId).forNoKeyUpdate().executeTakeFirst()
-        if (!row) return unknown()
-        if (row.status !== 'pending') return { outcome: 'already-settled' as const }
-        await trx.updateTable('mpesa_prompts').set({ ...settled, status: failedStatus(result.resultCode) }).where('checkout_request_id', '=', checkoutRequestId).execute()
-        return { outcome: 'failed' as const }
-      }
-      // A success: the prompt and its invoice locked in one read; the prompt is settled with the payment.
-      const target = await lockCreditTarget(trx, { checkoutRequestId })
-      if (!target?.prompt) return unknown()
-      const claim: CreditClaim = {
-        source: result.source ?? 'stk',
-        // A query's answer carries no receipt: the prompt stands in, and the callback's real receipt for
-        // the same prompt then finds it credited (payments.checkout_request_id is unique).
-        receipt: result.receipt ?? checkoutRequestId,
-        amountCents: result.amountCents ?? target.prompt.amountCents,
-        currency: 'KES',
-        phone: (result.phone && toE164(result.phone)) ?? target.prompt.phone,
-        paidAt: result.paidAt ?? this.now(),
-        checkoutRequestId,
-        raw: result.raw,
-      }
-      return creditTarget(trx, this.deps, claim, target, { checkoutRequestId, resultCode: 0, resultDesc: settled.result_desc, settledAt: settled.settled_at })
-    })
+    return this.db.transaction().execute((trx) => this.settlePromptIn(trx, checkoutRequestId, result))
+  }
+
+  /**
+   * settlePrompt in the caller's transaction (the inbox processor's, which marks its message processed in
+   * the same one). A query's success carries no receipt: the payment is "confirmed, receipt to follow",
+   * and the callback or the statement completes it.
+   */
+  async settlePromptIn(trx: Executor, checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query'; inboxId?: string }): Promise<SettleOutcome> {
+    const unknown = () => {
+      this.deps.log?.warn({ checkoutRequestId, resultCode: result.resultCode }, 'result for an STK prompt we never sent')
+      return { outcome: 'unknown-prompt' as const }
+    }
+    const settled = { result_code: result.resultCode, result_desc: result.resultDesc.slice(0, 500), settled_at: this.now() }
+    if (result.resultCode !== 0) {
+      // `for no key update`: payments referencing the prompt take a key-share lock, which this lets through.
+      const row = await trx.selectFrom('mpesa_prompts').select('status').where('checkout_request_id', '=', checkoutRequestId).forNoKeyUpdate().executeTakeFirst()
+      if (!row) return unknown()
+      if (row.status !== 'pending') return { outcome: 'already-settled' as const }
+      await trx.updateTable('mpesa_prompts').set({ ...settled, status: failedStatus(result.resultCode) }).where('checkout_request_id', '=', checkoutRequestId).execute()
+      return { outcome: 'failed' as const }
+    }
+    // A success: the prompt and its invoice locked in one read; the prompt is settled with the payment.
+    const target = await lockCreditTarget(trx, { checkoutRequestId })
+    if (!target?.prompt) return unknown()
+    const source = result.source ?? 'stk'
+    if (source !== 'query' && !result.receipt) throw new RangeError('a callback success carries its M-Pesa receipt')
+    const claim: CreditClaim = {
+      source,
+      receipt: result.receipt ?? null,
+      amountCents: result.amountCents ?? target.prompt.amountCents,
+      currency: 'KES',
+      phone: (result.phone && toE164(result.phone)) ?? target.prompt.phone,
+      paidAt: result.paidAt ?? this.now(),
+      checkoutRequestId,
+      raw: result.raw,
+      inboxId: result.inboxId,
+    }
+    return creditTarget(trx, this.deps, claim, target, { checkoutRequestId, resultCode: 0, resultDesc: settled.result_desc, settledAt: settled.settled_at })
   }
 
   /** Prompts still waiting for their result since before `olderThan`, oldest first: the reconciliation's work. */
@@ -133,6 +146,32 @@ export class PaymentsService {
     if (invoiceId !== undefined) query = query.where('invoice_id', '=', invoiceId)
     const rows = await query.orderBy('created_at').limit(limit).execute()
     return rows.map(toPrompt)
+  }
+
+  async recordPushTimeout(invoiceId: string, push: { phone: string; amountCents: number }): Promise<void> {
+    if (!isUuid(invoiceId)) throw new RangeError('no such invoice')
+    await this.db.insertInto('mpesa_push_timeouts').values({ invoice_id: invoiceId, phone: toE164(push.phone) ?? push.phone, amount_cents: push.amountCents }).execute()
+  }
+
+  async noteQueryAnswer(checkoutRequestId: string, answer: 'pending' | 'unknown'): Promise<void> {
+    const row = await this.db
+      .updateTable('mpesa_prompts')
+      .set((eb) => ({ query_attempts: eb('query_attempts', '+', 1), last_queried_at: this.now() }))
+      .where('checkout_request_id', '=', checkoutRequestId)
+      .where('status', '=', 'pending')
+      .returning('query_attempts')
+      .executeTakeFirst()
+    if (!row) return
+    const giveUp = answer === 'unknown' ? row.query_attempts >= UNKNOWN_PROMPT_TRIES : row.query_attempts >= PENDING_PROMPT_TRIES
+    if (!giveUp) return
+    // Never asked about again; the person is told M-Pesa has no record of it (nothing was charged by it).
+    await this.db
+      .updateTable('mpesa_prompts')
+      .set({ status: 'unknown', settled_at: this.now(), result_desc: answer === 'unknown' ? 'M-Pesa does not know this prompt' : 'M-Pesa never gave a final answer' })
+      .where('checkout_request_id', '=', checkoutRequestId)
+      .where('status', '=', 'pending')
+      .execute()
+    this.deps.log?.warn({ checkoutRequestId, answer, tries: row.query_attempts }, 'M-Pesa prompt given up: no longer asked about')
   }
 
   async latestPrompt(invoiceId: string): Promise<Prompt | undefined> {
@@ -150,6 +189,11 @@ export class PaymentsService {
    */
   creditPayment(claim: CreditClaim): Promise<CreditOutcome> {
     return this.db.transaction().execute((trx) => creditIn(trx, this.deps, claim))
+  }
+
+  /** creditPayment in the caller's transaction (the inbox processor's). */
+  creditIn(trx: Executor, claim: CreditClaim): Promise<CreditOutcome> {
+    return creditIn(trx, this.deps, claim)
   }
 
   async refund(invoiceId: string, request: RefundRequest): Promise<void> {

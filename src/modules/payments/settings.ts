@@ -15,6 +15,33 @@ export interface MpesaSettings {
   mpesaPasskey: string | undefined
   mpesaCallbackUrl: string
   mpesaAllowedIps: string[]
+  /** The secret path segment of every callback address; the previous one still works while rotating. */
+  mpesaCallbackSecret: string
+  mpesaCallbackSecretPrevious: string | undefined
+  /** Confirm each paybill confirmation with Daraja's Transaction Status API before it pays an invoice. */
+  mpesaC2bStatusCheck: boolean
+  mpesaInitiatorName: string | undefined
+  mpesaSecurityCredential: string | undefined
+}
+
+/**
+ * Safaricom's published addresses that Daraja's callbacks come from: the allow-list in production unless
+ * MPESA_ALLOWED_IPS names others (or `any`, for a proxy in front that checks them itself).
+ */
+export const SAFARICOM_CALLBACK_IPS = [
+  '196.201.214.200', '196.201.214.206', '196.201.213.114', '196.201.214.207', '196.201.214.208', '196.201.213.44',
+  '196.201.212.127', '196.201.212.138', '196.201.212.129', '196.201.212.136', '196.201.212.74', '196.201.212.69',
+] as const
+
+/** Outside production only: the callback secret when none is set. Never accepted in production. */
+export const DEVELOPMENT_CALLBACK_SECRET = 'development-only-callback-secret-0000'
+
+const SECRET = /^[A-Za-z0-9_-]{32,128}$/
+
+function secret(variable: string, raw: string): string {
+  const value = raw.trim()
+  if (!SECRET.test(value)) invalid(variable, 'must be 32 to 128 letters, digits, _ or - (make one with `openssl rand -base64 32 | tr +/ -_ | tr -d =`)')
+  return value
 }
 
 /** A bad M-Pesa setting (the name says which module's). */
@@ -96,14 +123,60 @@ export const MPESA_SETTINGS = {
   },
   mpesaAllowedIps: {
     variable: 'MPESA_ALLOWED_IPS',
-    description: "Comma-separated addresses M-Pesa callbacks may come from (Safaricom's published list); others get 403. Unset: any.",
-    defaultText: '(unset: any address)',
-    read: (raw) => {
-      if (blank(raw)) return []
+    description: "Comma-separated addresses M-Pesa callbacks may come from; others get 403 and are recorded. `any` turns the check off.",
+    defaultText: "production: Safaricom's published callback addresses; elsewhere any",
+    read: (raw, env) => {
+      if (blank(raw)) return env.NODE_ENV === 'production' ? [...SAFARICOM_CALLBACK_IPS] : []
+      if ((raw as string).trim() === 'any') return []
       const ips = (raw as string).split(',').map((ip) => ip.trim()).filter(Boolean)
       for (const ip of ips) if (!isIP(ip)) invalid('MPESA_ALLOWED_IPS', `must list IP addresses separated by commas (got "${ip}")`)
       return ips
     },
+  },
+  mpesaCallbackSecret: {
+    variable: 'MPESA_CALLBACK_SECRET',
+    description: 'The secret path segment of the callback addresses (/payments/mpesa/<secret>/...): 32+ random characters. Required in production.',
+    defaultText: '(production: required; elsewhere a development value)',
+    read: (raw, env) => {
+      if (blank(raw)) {
+        if (env.NODE_ENV === 'production') invalid('MPESA_CALLBACK_SECRET', 'must be set in production')
+        return DEVELOPMENT_CALLBACK_SECRET
+      }
+      const value = secret('MPESA_CALLBACK_SECRET', raw as string)
+      if (env.NODE_ENV === 'production' && value === DEVELOPMENT_CALLBACK_SECRET) invalid('MPESA_CALLBACK_SECRET', 'must not be the development value')
+      return value
+    },
+  },
+  mpesaCallbackSecretPrevious: {
+    variable: 'MPESA_CALLBACK_SECRET_PREVIOUS',
+    description: 'While rotating: the secret before MPESA_CALLBACK_SECRET, still accepted for results of prompts sent before the change. Remove it a day later.',
+    defaultText: '(unset)',
+    read: (raw) => (blank(raw) ? undefined : secret('MPESA_CALLBACK_SECRET_PREVIOUS', raw as string)),
+  },
+  mpesaC2bStatusCheck: {
+    variable: 'MPESA_C2B_STATUS_CHECK',
+    description: "`on`: each paybill confirmation is confirmed with Daraja's Transaction Status API before it pays an invoice (needs MPESA_INITIATOR_NAME and MPESA_SECURITY_CREDENTIAL).",
+    defaultText: 'off',
+    read: (raw, env) => {
+      const value = blank(raw) ? 'off' : (raw as string).trim()
+      if (value !== 'on' && value !== 'off') invalid('MPESA_C2B_STATUS_CHECK', 'must be on or off')
+      if (value === 'on' && !blank(env.MPESA_CONSUMER_KEY) && (blank(env.MPESA_INITIATOR_NAME) || blank(env.MPESA_SECURITY_CREDENTIAL))) {
+        invalid('MPESA_C2B_STATUS_CHECK', 'needs MPESA_INITIATOR_NAME and MPESA_SECURITY_CREDENTIAL')
+      }
+      return value === 'on'
+    },
+  },
+  mpesaInitiatorName: {
+    variable: 'MPESA_INITIATOR_NAME',
+    description: "The API operator's name for the Transaction Status API (with MPESA_C2B_STATUS_CHECK=on).",
+    defaultText: '(unset)',
+    read: (raw) => (blank(raw) ? undefined : (raw as string).trim()),
+  },
+  mpesaSecurityCredential: {
+    variable: 'MPESA_SECURITY_CREDENTIAL',
+    description: "The operator's password encrypted with Safaricom's certificate, for the Transaction Status API; keep it secret.",
+    defaultText: '(unset)',
+    read: (raw) => (blank(raw) ? undefined : (raw as string).trim()),
   },
 } satisfies { [K in keyof MpesaSettings]: Setting<MpesaSettings[K]> }
 

@@ -12,7 +12,7 @@ export interface CheckResult {
 }
 
 export interface PaymentCheckDeps {
-  payments: Pick<MpesaPayments, 'findInvoiceByBillReference' | 'latestPrompt' | 'pendingPrompts' | 'settlePrompt'>
+  payments: Pick<MpesaPayments, 'findInvoiceByBillReference' | 'latestPrompt' | 'pendingPrompts' | 'settlePrompt' | 'noteQueryAnswer'>
   /** Absent when M-Pesa is not configured: only what has already arrived can be reported. */
   client: DarajaClient | undefined
   shortcode: string

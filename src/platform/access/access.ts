@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'agency.admin': ['agency_admin'],
   /** Look up a person's applications and payments to help them (read-only, audited). */
   'support.cases': ['support_agent', 'platform_admin'],
+  /** Money that could not be matched (the suspense account) and M-Pesa statement reconciliation. */
+  'payments.review': ['platform_admin'],
   /** Incidents, maintenance, staff of every agency, roles. */
   'platform.admin': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>

@@ -1,6 +1,7 @@
 /**
  * How the M-Pesa gateway has been answering, for the status page and /metrics: counts of errors and
- * timeouts, and "degraded" after a run of consecutive failures (one success ends the run).
+ * timeouts, and "degraded" after a run of consecutive failures (one success ends the run). Every answer
+ * that is not a success is a failure, the caller's own bad requests and refused tokens included.
  */
 export type GatewayState = 'ok' | 'degraded'
 
@@ -34,6 +35,14 @@ export class PaymentsHealth {
     this.#requests++
     this.#consecutive = 0
     this.#lastSuccessAt = this.now()
+  }
+
+  /**
+   * An answer that proves nothing about payments going through (a token issued): counted as a request,
+   * but a run of failures goes on, or a gateway that issues tokens and then refuses them looks healthy.
+   */
+  inconclusive(): void {
+    this.#requests++
   }
 
   failure(kind: 'error' | 'timeout', reason: string): void {

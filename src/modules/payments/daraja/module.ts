@@ -13,6 +13,9 @@ import { DarajaClient } from './client.js'
 import { devPhoneRoutes } from './dev-phone-routes.js'
 import type { PaymentsHealth } from './health.js'
 import type { MpesaLinks, MpesaPayments } from './port.js'
+import { InboxProcessor } from '../inbox/processor.js'
+import { InboxWriter } from '../inbox/writer.js'
+import type { PaymentsService } from '../service.js'
 import { startSimulator, type Deliver, type RunningSimulator, type SimulatorControl } from './simulator.js'
 
 export interface MpesaGateway {
@@ -31,7 +34,7 @@ export async function openMpesaGateway(
   config: MpesaSettings & { environment: Environment },
   options: { deliver?: Deliver; health?: PaymentsHealth; timeoutMs?: number } = {},
 ): Promise<MpesaGateway> {
-  const common = { shortcode: config.mpesaShortcode, callbackUrl: config.mpesaCallbackUrl, timeoutMs: options.timeoutMs ?? 15_000 }
+  const common = { shortcode: config.mpesaShortcode, callbackUrl: config.mpesaCallbackUrl, callbackSecret: config.mpesaCallbackSecret, timeoutMs: options.timeoutMs ?? 15_000 }
   if (config.mpesaConsumerKey) {
     const client = new DarajaClient(
       { ...common, baseUrl: config.mpesaBaseUrl, consumerKey: config.mpesaConsumerKey, consumerSecret: config.mpesaConsumerSecret!, passkey: config.mpesaPasskey! },
@@ -46,10 +49,14 @@ export async function openMpesaGateway(
   return { client, control: simulator.control, mode: 'simulator', stop: () => simulator.stop() }
 }
 
-/** Callbacks from an in-process simulator go straight into this app, so no port needs to be reachable. */
-export function injectDeliver(app: FastifyInstance): Deliver {
+/**
+ * Callbacks from an in-process simulator go straight into this app, so no port needs to be reachable.
+ * The simulated phone then waits for the portal to finish processing, so what it did shows at once.
+ */
+export function injectDeliver(app: FastifyInstance, settled: () => Promise<void> = async () => {}): Deliver {
   return async (url, body) => {
     const response = await app.inject({ method: 'POST', url: new URL(url).pathname, payload: body as object, headers: { 'content-type': 'application/json' } })
+    await settled()
     return response.json()
   }
 }
@@ -58,15 +65,26 @@ export interface MpesaModuleDeps {
   config: MpesaSettings & { environment: Environment }
   db: Db
   payments: MpesaPayments
+  /** The payments core the inbox processor verifies and credits with. */
+  service: PaymentsService
   links?: MpesaLinks
+  /** Overrides for tests: how soon an unconfirmed claim is asked about again, and how often. */
+  inbox?: { retryDelayMs?: number; maxAttempts?: number }
+}
+
+/** Where M-Pesa's messages are written before they are acknowledged, and what processes them. */
+export interface PaymentInbox {
+  writer: InboxWriter
+  processor: InboxProcessor
 }
 
 /**
  * Opens the gateway (the simulator's callbacks come straight into this app), registers everything,
  * registers the C2B URLs once the app is ready, and closes the gateway with the app.
  */
-export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): Promise<MpesaGateway> {
-  const gateway = await openMpesaGateway(deps.config, { deliver: injectDeliver(app) })
+export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): Promise<MpesaGateway & { inbox: PaymentInbox }> {
+  let inbox: PaymentInbox | undefined
+  const gateway = await openMpesaGateway(deps.config, { deliver: injectDeliver(app, () => inbox?.processor.whenIdle() ?? Promise.resolve()) })
   app.addHook('onClose', () => gateway.stop())
   const client = gateway.client
   if (client) {
@@ -76,9 +94,25 @@ export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): 
       void client.c2bRegisterUrls().catch((error: Error) => app.log.warn({ err: error }, 'M-Pesa C2B URLs not registered'))
     })
   }
-  registerMpesa(app, { ...deps, gateway })
+  inbox = openInbox(deps, gateway, app.log)
+  registerMpesa(app, { ...deps, gateway, inbox })
   if (client) registerGatewayMetrics(app, client.health)
-  return gateway
+  return { ...gateway, inbox }
+}
+
+/** The inbox and its processor, verifying with this gateway's STK query and (when on) its Transaction Status API. */
+export function openInbox(deps: MpesaModuleDeps, gateway: MpesaGateway, log: FastifyInstance['log']): PaymentInbox {
+  const client = gateway.client
+  const processor = new InboxProcessor({
+    db: deps.db,
+    payments: deps.service,
+    shortcode: deps.config.mpesaShortcode,
+    query: client && ((checkoutRequestId) => client.stkQuery(checkoutRequestId)),
+    askStatus: client && deps.config.mpesaC2bStatusCheck ? (receipt) => client.transactionStatus({ transactionId: receipt }) : undefined,
+    log: log.child({ component: 'mpesa-inbox' }),
+    ...deps.inbox,
+  })
+  return { writer: new InboxWriter(deps.db), processor }
 }
 
 /**
@@ -116,7 +150,7 @@ function registerGatewayMetrics(app: FastifyInstance, health: PaymentsHealth): v
 }
 
 /** The routes, for a gateway opened by the caller (tests, or a runtime that owns the simulator). */
-export function registerMpesa(app: FastifyInstance, deps: MpesaModuleDeps & { gateway: MpesaGateway }): void {
+export function registerMpesa(app: FastifyInstance, deps: MpesaModuleDeps & { gateway: MpesaGateway; inbox: PaymentInbox }): void {
   const { gateway } = deps
   app.log.info({ mode: gateway.mode }, 'M-Pesa payments go through')
   mpesaRoutes(app, {
@@ -126,7 +160,8 @@ export function registerMpesa(app: FastifyInstance, deps: MpesaModuleDeps & { ga
     links: deps.links,
     phoneOf: async (accountId) => (await deps.db.selectFrom('accounts').select('phone').where('id', '=', accountId).executeTakeFirst())?.phone,
   })
-  mpesaCallbackRoutes(app, { payments: deps.payments, shortcode: deps.config.mpesaShortcode, allowedIps: deps.config.mpesaAllowedIps })
+  const secrets = [deps.config.mpesaCallbackSecret, ...(deps.config.mpesaCallbackSecretPrevious ? [deps.config.mpesaCallbackSecretPrevious] : [])]
+  mpesaCallbackRoutes(app, { payments: deps.payments, ...deps.inbox, shortcode: deps.config.mpesaShortcode, allowedIps: deps.config.mpesaAllowedIps, secrets })
   const client = gateway.client
   devPhoneRoutes(app, { control: gateway.control, environment: deps.config.environment, registerPaybillUrls: client && (() => client.c2bRegisterUrls()) })
 }

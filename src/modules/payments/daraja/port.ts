@@ -8,9 +8,13 @@ export interface MpesaPayments {
   findInvoiceByBillReference(billReference: string): Promise<Invoice | undefined>
   isPayable(billReference: string, amountCents?: number): Promise<Payability>
   recordPrompt(invoiceId: string, prompt: { checkoutRequestId: string; merchantRequestId: string; phone: string; amountCents: number }): Promise<void>
+  /** A push whose sending timed out: it may still reach the phone, and its late result is matched to this. */
+  recordPushTimeout(invoiceId: string, push: { phone: string; amountCents: number }): Promise<void>
   settlePrompt(checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query' }): Promise<SettleOutcome>
   latestPrompt(invoiceId: string): Promise<Prompt | undefined>
   pendingPrompts(olderThan: Date, limit?: number, invoiceId?: string): Promise<Prompt[]>
+  /** A query that gave no final answer: counted; a prompt M-Pesa does not know is given up after a few. */
+  noteQueryAnswer(checkoutRequestId: string, answer: 'pending' | 'unknown'): Promise<void>
   creditPayment(claim: CreditClaim): Promise<CreditOutcome>
 }
 

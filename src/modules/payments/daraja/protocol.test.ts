@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { amountToCents, darajaPhone, darajaTimestamp, MalformedCallback, parseDarajaTimestamp, readC2bPayment, readStkCallback, resultMessageKey, stkPassword } from './protocol.js'
+import {
+  amountToCents, darajaPhone, darajaTimestamp, MalformedCallback, parseDarajaTimestamp, readC2bPayment, readStkCallback, readTransactionStatusResult, resultMessageKey,
+  stkPassword,
+} from './protocol.js'
 
 const SUCCESS = {
   Body: {
@@ -26,6 +29,29 @@ const C2B = {
   TransactionType: '', TransID: 'LGR219G3EY', TransTime: '20170727104247', TransAmount: '10.00', BusinessShortCode: '600134',
   BillRefNumber: 'xyz', InvoiceNumber: '', OrgAccountBalance: '49197.00', ThirdPartyTransID: '1234567890', MSISDN: '254708374149',
   FirstName: 'John', MiddleName: 'Doe', LastName: '',
+}
+
+const STATUS = {
+  Result: {
+    ResultType: 0,
+    ResultCode: 0,
+    ResultDesc: 'The service request is processed successfully.',
+    OriginatorConversationID: '6618-1387084-1',
+    ConversationID: 'AG_20231210_00004e1e2c7d4fc0a1b2',
+    TransactionID: 'RLA0R69NXM',
+    ResultParameters: {
+      ResultParameter: [
+        { Key: 'DebitPartyName', Value: '254712345678 - John Doe' },
+        { Key: 'CreditPartyName', Value: '600000 - Org' },
+        { Key: 'ReceiptNo', Value: 'RLA0R69NXM' },
+        { Key: 'TransactionStatus', Value: 'Completed' },
+        { Key: 'FinalisedTime', Value: 20231210133416 },
+        { Key: 'Amount', Value: 100 },
+        { Key: 'ReasonType', Value: 'Pay Bill Online' },
+      ],
+    },
+    ReferenceData: { ReferenceItem: { Key: 'Occasion', Value: 'Reconciliation' } },
+  },
 }
 
 describe('the Daraja protocol', () => {
@@ -111,4 +137,44 @@ describe('the Daraja protocol', () => {
     assert.equal(resultMessageKey(17), 'mpesa.results.other')
     assert.equal(resultMessageKey(null), 'mpesa.results.other')
   })
+
+  it('reads a Transaction Status result by parameter key', () => {
+    const expected = {
+      originatorConversationId: '6618-1387084-1', conversationId: 'AG_20231210_00004e1e2c7d4fc0a1b2', resultCode: 0,
+      resultDesc: 'The service request is processed successfully.', receipt: 'RLA0R69NXM', amountCents: 10000, status: 'Completed', debitParty: '254712345678 - John Doe',
+    }
+    assert.deepEqual(readTransactionStatusResult(STATUS), expected)
+    const shuffled = structuredClone(STATUS)
+    shuffled.Result.ResultParameters.ResultParameter.reverse()
+    assert.deepEqual(readTransactionStatusResult(shuffled), expected)
+    const stringAmount = structuredClone(STATUS)
+    ;(stringAmount.Result.ResultParameters.ResultParameter[5] as { Value: unknown }).Value = '100.50'
+    assert.equal(readTransactionStatusResult(stringAmount).amountCents, 10050)
+  })
+
+  it('reads a Transaction Status failure without parameters', () => {
+    const failure = { Result: { ResultType: 0, ResultCode: 2001, ResultDesc: 'The initiator information is invalid.', OriginatorConversationID: 'o', ConversationID: 'c', TransactionID: 'X', ReferenceData: { ReferenceItem: { Key: 'Occasion', Value: 'x' } } } }
+    assert.deepEqual(readTransactionStatusResult(failure), { originatorConversationId: 'o', conversationId: 'c', resultCode: 2001, resultDesc: 'The initiator information is invalid.' })
+  })
+
+  const parameter = (b: typeof STATUS, key: string) => b.Result.ResultParameters.ResultParameter.find((p) => p.Key === key) as { Key: string; Value: unknown }
+  const brokenStatus: [string, (body: typeof STATUS) => unknown][] = [
+    ['no Result', () => ({ Body: {} })],
+    ['ResultCode as a string', (b) => ((b.Result as Record<string, unknown>).ResultCode = '0', b)],
+    ['no ConversationID', (b) => ((b.Result as Record<string, unknown>).ConversationID = undefined, b)],
+    ['success without parameters', (b) => ((b.Result as Record<string, unknown>).ResultParameters = undefined, b)],
+    ['parameters that are not a list', (b) => ((b.Result.ResultParameters as Record<string, unknown>).ResultParameter = 'ReceiptNo', b)],
+    ['no receipt', (b) => (b.Result.ResultParameters.ResultParameter = b.Result.ResultParameters.ResultParameter.filter((p) => p.Key !== 'ReceiptNo'), b)],
+    ['two receipts', (b) => (b.Result.ResultParameters.ResultParameter.push({ Key: 'ReceiptNo', Value: 'OTHER12345' }), b)],
+    ['a parameter without a Key', (b) => ((b.Result.ResultParameters.ResultParameter as unknown[]).push({ Value: 1 }), b)],
+    ['a receipt that is not a receipt', (b) => ((parameter(b, 'ReceiptNo').Value = 'rla0 r69'), b)],
+    ['a zero amount', (b) => ((parameter(b, 'Amount').Value = 0), b)],
+    ['a negative amount', (b) => ((parameter(b, 'Amount').Value = -100), b)],
+    ['no TransactionStatus', (b) => ((parameter(b, 'TransactionStatus').Value = undefined), b)],
+  ]
+  for (const [what, spoil] of brokenStatus) {
+    it(`refuses a Transaction Status result with ${what}`, () => {
+      assert.throws(() => readTransactionStatusResult(spoil(structuredClone(STATUS))), MalformedCallback)
+    })
+  }
 })

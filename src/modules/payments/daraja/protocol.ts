@@ -152,3 +152,63 @@ export const EXPLAINED_RESULT_CODES = [1, 1032, 1037, 2001] as const
 export function resultMessageKey(resultCode: number | null | undefined): string {
   return (EXPLAINED_RESULT_CODES as readonly number[]).includes(resultCode ?? -1) ? `mpesa.results.r${resultCode}` : 'mpesa.results.other'
 }
+
+export interface TransactionStatusResult {
+  originatorConversationId: string
+  conversationId: string
+  /** 0: M-Pesa found the transaction; anything else: it did not confirm it. */
+  resultCode: number
+  resultDesc: string
+  /** The following only when resultCode is 0. */
+  receipt?: string
+  amountCents?: number
+  /** M-Pesa's word for the transaction: "Completed", "Reversed", … */
+  status?: string
+  /** As M-Pesa gives it: "254712345678 - John Doe" (it may be masked). */
+  debitParty?: string
+}
+
+/**
+ * Reads the Transaction Status result posted to ResultURL: `{"Result":{…,"ResultParameters":
+ * {"ResultParameter":[{"Key","Value"},…]}}}`. Parameters by Key, never by position.
+ */
+export function readTransactionStatusResult(body: unknown): TransactionStatusResult {
+  if (!isObject(body) || !isObject(body.Result)) throw new MalformedCallback('no Result')
+  const result = body.Result
+  const resultCode = result.ResultCode
+  if (typeof resultCode !== 'number' || !Number.isInteger(resultCode)) throw new MalformedCallback('ResultCode must be a whole number')
+  const verdict: TransactionStatusResult = {
+    originatorConversationId: text(result, 'OriginatorConversationID'),
+    conversationId: text(result, 'ConversationID'),
+    resultCode,
+    resultDesc: typeof result.ResultDesc === 'string' ? result.ResultDesc.slice(0, 300) : '',
+  }
+  if (resultCode !== 0) return verdict
+
+  const parameters = keyedValues(result.ResultParameters, 'ResultParameter')
+  const receipt = parameters.get('ReceiptNo')
+  const amount = parameters.get('Amount')
+  const status = parameters.get('TransactionStatus')
+  const debitParty = parameters.get('DebitPartyName')
+  if (typeof receipt !== 'string' || !/^[A-Z0-9]{6,20}$/.test(receipt)) throw new MalformedCallback('ReceiptNo must be letters and digits')
+  const amountCents = typeof amount === 'number' || typeof amount === 'string' ? amountToCents(amount) : undefined
+  if (!amountCents) throw new MalformedCallback('Amount must be a positive amount')
+  if (typeof status !== 'string' || status.length === 0 || status.length > 40) throw new MalformedCallback('TransactionStatus must be a non-empty string')
+  if (debitParty !== undefined && typeof debitParty !== 'string') throw new MalformedCallback('DebitPartyName must be a string')
+  return { ...verdict, receipt, amountCents, status, ...(debitParty ? { debitParty: debitParty.slice(0, 200) } : {}) }
+}
+
+/** `{"<list>":[{"Key","Value"},…]}` → Key → Value; Daraja sends a lone entry as an object, not a list. */
+function keyedValues(container: unknown, list: string): Map<string, unknown> {
+  if (!isObject(container)) throw new MalformedCallback(`a successful result must carry ${list}`)
+  const raw = container[list]
+  const entries = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined
+  if (!entries) throw new MalformedCallback(`${list} must be a list`)
+  const values = new Map<string, unknown>()
+  for (const entry of entries) {
+    if (!isObject(entry) || typeof entry.Key !== 'string') throw new MalformedCallback(`every ${list} must have a Key`)
+    if (values.has(entry.Key)) throw new MalformedCallback(`${list} must hold one ${entry.Key}`)
+    values.set(entry.Key, entry.Value)
+  }
+  return values
+}
