@@ -13,8 +13,8 @@ import { TEST_ENGINE } from './helpers/database.js'
  * Every role against every route that is not public: who gets in, who gets 403, who is sent to sign
  * in or to set up a second factor. New routes join the matrix by being registered: nothing to list here.
  */
-const ROLES: Role[] = ['citizen', 'agency_officer', 'agency_supervisor', 'agency_admin', 'support_agent', 'platform_admin']
-const AGENCY_ROLES = new Set<Role>(['agency_officer', 'agency_supervisor', 'agency_admin'])
+const ROLES: Role[] = ['citizen', 'agency_officer', 'agency_supervisor', 'agency_admin', 'agency_finance', 'support_agent', 'platform_admin']
+const AGENCY_ROLES = new Set<Role>(['agency_officer', 'agency_supervisor', 'agency_admin', 'agency_finance'])
 
 describe(`the role matrix on ${TEST_ENGINE}`, () => {
   let t: TestApp

@@ -76,6 +76,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   staff('agency_officer', 'DIS', 'Mary', 'Achieng', 'officer.dis', '+254700000012'),
   staff('agency_supervisor', 'DIS', 'Samuel', 'Kiprono', 'supervisor.dis', '+254700000013'),
   staff('agency_admin', 'DIS', 'Faith', 'Njeri', 'admin.dis', '+254700000014'),
+  staff('agency_finance', 'DIS', 'Kevin', 'Mutua', 'finance.dis', '+254700000019'),
   staff('support_agent', undefined, 'Daniel', 'Omondi', 'support', '+254700000015'),
   staff('platform_admin', undefined, 'Ruth', 'Wambui', 'platform.admin', '+254700000016'),
 ]

@@ -7,7 +7,7 @@ import { toE164 } from '../../platform/sms/phone-number.js'
 import { hashPassword } from './password.js'
 import { insertAccount, takenIdentifiers, type Account } from './store.js'
 
-export const AGENCY_ROLES: readonly Role[] = ['agency_officer', 'agency_supervisor', 'agency_admin']
+export const AGENCY_ROLES: readonly Role[] = ['agency_officer', 'agency_supervisor', 'agency_admin', 'agency_finance']
 export const STAFF_ACCOUNT_ROLES: readonly Role[] = [...AGENCY_ROLES, 'support_agent', 'platform_admin']
 
 /** A mistake in what an operator asked for, said plainly: the CLI prints it and exits non-zero. */

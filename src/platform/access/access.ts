@@ -10,7 +10,7 @@ import { rememberDestination } from './destination.js'
  */
 export const PERMISSIONS = {
   /** The person's own account: dashboard, contact details, sessions, second factors. */
-  'account.own': ['citizen', 'agency_officer', 'agency_supervisor', 'agency_admin', 'support_agent', 'platform_admin'],
+  'account.own': ['citizen', 'agency_officer', 'agency_supervisor', 'agency_admin', 'agency_finance', 'support_agent', 'platform_admin'],
   /** Apply for services, for oneself, a dependant or a business; see one's own applications. */
   'applications.own': ['citizen'],
   /** An agency's queue and its applications (their own agency only, checked per record). */
@@ -23,8 +23,13 @@ export const PERMISSIONS = {
   'agency.admin': ['agency_admin'],
   /** Look up a person's applications and payments to help them (read-only, audited). */
   'support.cases': ['support_agent', 'platform_admin'],
-  /** Money that could not be matched (the suspense account) and M-Pesa statement reconciliation. */
+  /** M-Pesa statement reconciliation: every agency's receipts at once, so the platform's only. */
   'payments.review': ['platform_admin'],
+  /**
+   * The suspense account: money that could not be matched, matched or refunded with four eyes. Agency
+   * finance staff see their own agency's items only (checked per record); platform admins see all.
+   */
+  'payments.suspense': ['agency_finance', 'platform_admin'],
   /** Incidents, maintenance, staff of every agency, roles. */
   'platform.admin': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>
@@ -53,7 +58,7 @@ export interface RouteAccess {
   access: Access
 }
 
-export const STAFF_ROLES: readonly Role[] = ['agency_officer', 'agency_supervisor', 'agency_admin', 'support_agent', 'platform_admin']
+export const STAFF_ROLES: readonly Role[] = ['agency_officer', 'agency_supervisor', 'agency_admin', 'agency_finance', 'support_agent', 'platform_admin']
 
 /** Staff hold other people's data: a code sent by SMS or email is not enough for them. */
 export const STAFF_SECOND_FACTORS = ['totp', 'passkey'] as const

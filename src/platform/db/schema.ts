@@ -58,7 +58,7 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, unknown>, string, never>
 }
 
-export type Role = 'citizen' | 'agency_officer' | 'agency_supervisor' | 'agency_admin' | 'support_agent' | 'platform_admin'
+export type Role = 'citizen' | 'agency_officer' | 'agency_supervisor' | 'agency_admin' | 'agency_finance' | 'support_agent' | 'platform_admin'
 export type AccountKind = 'citizen' | 'resident' | 'visitor' | 'staff'
 export type SecondFactor = 'sms' | 'email' | 'totp' | 'passkey'
 

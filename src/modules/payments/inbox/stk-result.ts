@@ -82,8 +82,9 @@ async function creditCallback(trx: Executor, deps: StkResultDeps, row: InboxRow,
   if (settled.outcome !== 'duplicate') return settled.outcome
   // The prompt was paid before under another receipt, or this receipt paid something else: two claims
   // of one payment cannot both be true, so a person decides (the statement tells which is real).
-  const before = 'paymentId' in settled && settled.paymentId ? await trx.selectFrom('payments').select('mpesa_receipt').where('id', '=', settled.paymentId).executeTakeFirst() : undefined
-  if (before?.mpesa_receipt === paid.receipt) return 'duplicate'
+  const before = 'paymentId' in settled && settled.paymentId ? await trx.selectFrom('payments').select(['mpesa_receipt', 'checkout_request_id']).where('id', '=', settled.paymentId).executeTakeFirst() : undefined
+  // The same result again (Daraja resends): nothing to do.
+  if (before?.mpesa_receipt === paid.receipt && before.checkout_request_id === result.checkoutRequestId) return 'duplicate'
   await keepForReview(trx, row, result, 'conflicting-result', { creditedReceipt: before?.mpesa_receipt ?? null })
   return 'conflicting-result'
 }
