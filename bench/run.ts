@@ -240,7 +240,10 @@ async function benchmark() {
       results.push({ ...result, ...judge(scenario, result) })
       console.error(`${scenario.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms`)
       // Right after the callbacks, while the portal is as busy as they left it.
-      if (scenario.name === CALLBACK_SCENARIO) await callbacks!.sendIdentical(portalBase)
+      if (scenario.name === CALLBACK_SCENARIO) {
+        await callbacks!.sendIdentical(portalBase)
+        await callbacks!.waitProcessed(databaseOptions)
+      }
     }
   } finally {
     await Promise.all([stop(hello), stop(portal)])
