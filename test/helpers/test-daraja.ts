@@ -84,8 +84,10 @@ export class TestDaraja {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
-    const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-    const fault = (status: number, errorCode: string, errorMessage: string) => send(status, { requestId: `${digits(5)}-${digits(8)}-1`, errorCode, errorMessage })
+    const send = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    }
+    const fault = (status: number, errorCode: string, errorMessage: string): void => send(status, { requestId: `${digits(5)}-${digits(8)}-1`, errorCode, errorMessage })
     const url = new URL(request.url ?? '/', this.url)
     if (url.pathname === '/oauth/v1/generate' && request.method === 'GET') {
       const token = randomBytes(20).toString('base64url')

@@ -24,24 +24,46 @@ export interface InboxProcessorDeps extends StkResultDeps, C2bDeps {
 
 export class InboxProcessor {
   #running = new Set<Promise<void>>()
+  #waiting: string[] = []
   readonly retryDelayMs: number
   readonly maxAttempts: number
+  /**
+   * Messages processed at once by this process. Few, so that acknowledging (one insert) always finds a
+   * database connection free: a surge of callbacks queues here, in memory and in the inbox, not in the pool.
+   */
+  readonly concurrency: number
 
-  constructor(private readonly deps: InboxProcessorDeps) {
+  constructor(private readonly deps: InboxProcessorDeps & { concurrency?: number }) {
     this.retryDelayMs = deps.retryDelayMs ?? 30_000
     this.maxAttempts = deps.maxAttempts ?? 20
+    this.concurrency = deps.concurrency ?? 3
   }
 
-  /** Processes one message soon, without holding up the caller (the acknowledgement). */
+  /**
+   * Processes one message soon, without holding up the caller (the acknowledgement). Past a bound the
+   * id is not kept: the sweep finds the row in the inbox, so memory stays bounded in a flood.
+   */
   kick(id: string): void {
-    const run = this.process(id).catch((error: unknown) => this.deps.log.error({ err: error, inboxId: id }, 'M-Pesa inbox message not processed; the sweep will try again'))
-    this.#running.add(run)
-    void run.finally(() => this.#running.delete(run))
+    if (this.#waiting.length >= 10_000) return
+    this.#waiting.push(id)
+    this.#pump()
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.concurrency && this.#waiting.length > 0) {
+      const id = this.#waiting.shift()!
+      const run = this.process(id).catch((error: unknown) => this.deps.log.error({ err: error, inboxId: id }, 'M-Pesa inbox message not processed; the sweep will try again'))
+      this.#running.add(run)
+      void run.finally(() => {
+        this.#running.delete(run)
+        this.#pump()
+      })
+    }
   }
 
   /** Resolves once every message kicked so far (and what they led to) is processed or waiting for a retry. */
   async whenIdle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running])
+    while (this.#running.size > 0 || this.#waiting.length > 0) await Promise.allSettled([...this.#running])
   }
 
   /** Messages left unprocessed for `graceMs` (their process died) or due again: processed now. Returns how many. */
