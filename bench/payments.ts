@@ -260,15 +260,16 @@ export class CallbackBench {
 }
 
 /**
- * The callback row is met only if every callback sent was credited once and its application submitted,
- * and none was refused; the identical callbacks become a row of their own, met when exactly one payment
- * was credited.
+ * The callback row (acknowledgements) is met when none was refused at the target rate; the processing
+ * row when every callback sent was credited once and its application submitted, at 500 a second; the
+ * identical callbacks become a row of their own, met when exactly one payment was credited.
  */
 export function judgePayments(results: Result[], checks: PaymentChecks, exhausted: number): void {
   const row = results.find((result) => result.scenario === CALLBACK_SCENARIO)
   if (row) {
     row.checked = `${checks.sent} sent, ${checks.acked} acknowledged in time, ${checks.credited} credited, ${checks.submitted} submitted`
-    row.met = Boolean(row.met) && checks.refused === 0 && exhausted === 0 && checks.credited === checks.sent && checks.submitted === checks.sent
+    // The acknowledgement is the inbox insert: judged by its rate; crediting is the processing row's.
+    row.met = Boolean(row.met) && checks.refused === 0 && exhausted === 0
   }
   const processing = checks.processing
   if (processing) {
@@ -283,7 +284,7 @@ export function judgePayments(results: Result[], checks: PaymentChecks, exhauste
       ratioToHello: Number((processing.creditsPerSecond / results[0]!.requestsPerSecond).toFixed(2)),
       target: '≥ 500 credits/s',
       checked: `${processing.processed} processed in ${processing.seconds} s, ${processing.unprocessed} left`,
-      met: processing.creditsPerSecond >= 500 && processing.unprocessed === 0,
+      met: processing.creditsPerSecond >= 500 && processing.unprocessed === 0 && checks.credited === checks.sent && checks.submitted === checks.sent,
     })
   }
   const identical = checks.identical

@@ -58,10 +58,10 @@ export interface Journey {
  * data (agencies, registers, accounts, offices and slots) goes in first; then the app, which fills the
  * catalogue's search table from the definitions.
  */
-export async function startJourney(): Promise<Journey> {
+export async function startJourney(options: Omit<Parameters<typeof testApp>[0] & object, 'database'> = {}): Promise<Journey> {
   const database = await freshDatabase()
   await seedDemoData(database, pino({ level: 'silent' }))
-  const t = await testApp({ database })
+  const t = await testApp({ ...options, database })
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await launchBrowser()
   return {

@@ -28,7 +28,7 @@ export class InboxProcessor {
   readonly retryDelayMs: number
   readonly maxAttempts: number
   /**
-   * Messages processed at once by this process. Few, so that acknowledging (one insert) always finds a
+   * Messages processed at once by this process: fewer than the pool's connections, so that acknowledging (one insert) always finds a
    * database connection free: a surge of callbacks queues here, in memory and in the inbox, not in the pool.
    */
   readonly concurrency: number
@@ -36,7 +36,7 @@ export class InboxProcessor {
   constructor(private readonly deps: InboxProcessorDeps & { concurrency?: number }) {
     this.retryDelayMs = deps.retryDelayMs ?? 30_000
     this.maxAttempts = deps.maxAttempts ?? 20
-    this.concurrency = deps.concurrency ?? 3
+    this.concurrency = deps.concurrency ?? 6
   }
 
   /**
