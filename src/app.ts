@@ -37,6 +37,7 @@ import { mpesaModule } from './modules/payments/daraja/module.js'
 import type { MpesaPayments } from './modules/payments/daraja/port.js'
 import { paymentRoutes } from './modules/payments/routes.js'
 import { statementRoutes } from './modules/payments/statement-routes.js'
+import { suspenseRoutes } from './modules/payments/suspense-routes.js'
 import { PaymentsService } from './modules/payments/service.js'
 import { documentsModule } from './modules/documents/module.js'
 import { backofficeModule } from './modules/backoffice/module.js'
@@ -229,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   appointmentCheckRoutes(app, { appointments })
   const payments = new PaymentsService({ db, catalogue, recordStatusChange, jobs: deps.jobs, publicUrl: config.publicUrl, log: app.log })
   paymentRoutes(app, { payments, publicUrl: config.publicUrl, portalName: config.portalName })
+  suspenseRoutes(app, { payments })
   statementRoutes(app, { db })
   const mpesa = await mpesaModule(app, { config, db, payments: deps.mpesaPayments ?? payments, service: payments, inbox: deps.mpesaInbox })
   // Issuing runs in the decision's transaction: the embedded registries must read through it too.

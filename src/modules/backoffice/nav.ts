@@ -25,6 +25,8 @@ const STAFF_AREAS: { href: string; text: string; permission: Permission }[] = [
   ...BACKOFFICE_NAV,
   { href: '/support/console', text: 'backoffice.nav.support', permission: 'support.cases' },
   { href: '/admin/status', text: 'backoffice.nav.status', permission: 'platform.admin' },
+  { href: '/admin/payments/suspense', text: 'backoffice.nav.suspense', permission: 'payments.suspense' },
+  { href: '/admin/payments/reconciliation', text: 'backoffice.nav.reconciliation', permission: 'payments.review' },
 ]
 
 /** The staff areas this person may open (none for citizens). */

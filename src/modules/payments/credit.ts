@@ -31,7 +31,8 @@ export function invoiceLink(publicUrl: string, invoice: Pick<Invoice, 'applicati
   return `${publicUrl.replace(/\/$/, '')}/applications/${invoice.applicationId}`
 }
 
-function governmentCents(invoice: Invoice): number {
+/** The invoice's government fees: the agency's revenue once paid. */
+export function governmentCents(invoice: Invoice): number {
   return invoice.lines.filter((line) => line.kind === 'government').reduce((sum, line) => sum + line.amountCents, 0)
 }
 
@@ -239,7 +240,7 @@ async function duplicateOrUnknown(trx: Executor, receipt: string): Promise<Credi
 }
 
 /** Paid: the application waiting for payment enters its workflow (recordStatusChange tells the applicant). */
-async function submitPaidApplication(trx: Executor, deps: CreditDeps, invoice: Invoice): Promise<void> {
+export async function submitPaidApplication(trx: Executor, deps: CreditDeps, invoice: Invoice): Promise<void> {
   const application = await findApplication(trx, invoice.applicationId)
   if (application?.status !== 'awaiting-payment') return
   const definition = pinnedDefinition(deps.catalogue, application)
@@ -248,7 +249,8 @@ async function submitPaidApplication(trx: Executor, deps: CreditDeps, invoice: I
 
 const RECEIPT_TO_FOLLOW = { en: '(receipt number to follow)', sw: '(nambari ya risiti itafuata)' } as const
 
-async function noticePayer(
+/** The payer's receipt message: the inbox copy, and email and SMS as their preferences allow. */
+export async function noticePayer(
   trx: Executor,
   deps: CreditDeps,
   invoice: Invoice,

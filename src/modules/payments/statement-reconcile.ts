@@ -4,13 +4,10 @@ import { audit, type RequestContext } from '../../platform/audit/audit.js'
 import { toE164 } from '../../platform/sms/phone-number.js'
 import type { StatementDifferenceKind } from './inbox-tables.js'
 import { normaliseBillReference } from './invoices.js'
-import { ACCOUNTS } from './ledger.js'
 import { nairobiDay } from './reconcile.js'
 import { nairobiDate, readStatement, StatementError, type StatementRow } from './statement.js'
 import type { Executor } from './store.js'
-
-/** The ledger account that holds money M-Pesa confirmed until a person matches it or refunds it. */
-export const SUSPENSE_ACCOUNT = 'mpesa-suspense'
+import { holdInSuspense } from './suspense.js'
 
 export type DifferenceDetails = Record<string, string | number | boolean | null>
 
@@ -128,52 +125,42 @@ async function receiptsToFollow(trx: Executor, from: Date, to: Date) {
 
 const billOf = (row: StatementRow) => (row.accountNumber ? (normaliseBillReference(row.accountNumber) ?? row.accountNumber.toUpperCase().replace(/[\s-]/g, '')) : '')
 
-/** Puts money nobody credited in suspense (one item, its receipt, a balanced entry); undefined if already there. */
+/** Puts money nobody credited in suspense, held (the suspense desk's own way); undefined if its receipt is already known. */
 async function postToSuspense(trx: Executor, row: StatementRow, invoice: { id: string; agency_code: string } | undefined, importId: string): Promise<string | undefined> {
-  const id = randomUUID()
-  // The receipt's primary key decides, in this transaction: a second import of the file adds nothing.
+  // holdInSuspense claims the receipt (mpesa_receipts' primary key), in this transaction: a second
+  // import of the file adds nothing.
+  const held = await holdInSuspense(trx, {
+    reason: 'unknown-reference',
+    held: true,
+    amountCents: row.amountCents,
+    phone: row.phone && (toE164(row.phone) ?? row.phone),
+    payerName: row.payerName,
+    receipt: row.receipt,
+    billReference: row.accountNumber,
+    invoiceId: invoice?.id ?? null,
+    agencyCode: invoice?.agency_code ?? null,
+    paidAt: row.completedAt,
+    details: { source: 'statement', importId, line: row.line, details: row.details },
+  })
+  return held.outcome === 'suspense' ? held.suspenseId : undefined
+}
+
+/**
+ * A receipt-to-follow payment gets its receipt, claimed first as the callback's completion does
+ * (credit.ts); false if the receipt is taken or the payment got one meanwhile.
+ */
+async function completeReceipt(trx: Executor, paymentId: string, row: StatementRow): Promise<boolean> {
   const claimed = await trx
     .insertInto('mpesa_receipts')
-    .values({ receipt: row.receipt, amount_cents: row.amountCents, payment_id: null, suspense_id: id })
+    .values({ receipt: row.receipt, amount_cents: row.amountCents, payment_id: paymentId, suspense_id: null })
     .onConflict((oc) => oc.doNothing())
     .returning('receipt')
     .executeTakeFirst()
-  if (!claimed) return undefined
-  await trx
-    .insertInto('payment_suspense')
-    .values({
-      id,
-      reason: 'unknown-reference',
-      held: true,
-      amount_cents: row.amountCents,
-      currency: 'KES',
-      phone: row.phone && (toE164(row.phone) ?? row.phone).slice(0, 20),
-      payer_name: row.payerName,
-      mpesa_receipt: row.receipt,
-      bill_reference: row.accountNumber,
-      invoice_id: invoice?.id ?? null,
-      agency_code: invoice?.agency_code ?? null,
-      paid_at: row.completedAt,
-      details: JSON.stringify({ source: 'statement', importId, line: row.line, details: row.details }),
-    })
-    .execute()
-  const entry = await trx.insertInto('ledger_entries').values({ invoice_id: null, payment_id: null, refund_id: null, suspense_id: id, kind: 'suspense-received' }).returning('id').executeTakeFirstOrThrow()
-  await trx
-    .insertInto('ledger_lines')
-    .values([
-      { entry_id: entry.id, account: ACCOUNTS.cash, currency: 'KES', debit_cents: row.amountCents, credit_cents: 0 },
-      { entry_id: entry.id, account: SUSPENSE_ACCOUNT, currency: 'KES', debit_cents: 0, credit_cents: row.amountCents },
-    ])
-    .execute()
-  return id
-}
-
-/** A receipt-to-follow payment gets its receipt from the statement; false if it got one meanwhile. */
-async function completeReceipt(trx: Executor, paymentId: string, row: StatementRow): Promise<boolean> {
+  if (!claimed) return false
   const updated = await trx.updateTable('payments as p').set({ mpesa_receipt: row.receipt }).where('p.id', '=', paymentId).where(RECEIPT_TO_FOLLOW).executeTakeFirst()
-  if (!Number(updated.numUpdatedRows)) return false
-  await trx.insertInto('mpesa_receipts').values({ receipt: row.receipt, amount_cents: row.amountCents, payment_id: paymentId, suspense_id: null }).onConflict((oc) => oc.doNothing()).execute()
-  return true
+  if (Number(updated.numUpdatedRows)) return true
+  await trx.deleteFrom('mpesa_receipts').where('receipt', '=', row.receipt).where('payment_id', '=', paymentId).execute()
+  return false
 }
 
 const lineDetails = (row: StatementRow): DifferenceDetails => ({ line: row.line, accountNumber: row.accountNumber, completedAt: row.completedAt.toISOString() })
@@ -289,11 +276,12 @@ export async function reconcileStatement(db: Executor, input: ReconcileInput): P
     const { differences: found, completed } = await compareReceived(trx, ofDay, importId, from, to)
     found.push(...(await compareCredited(trx, new Set(received.map((row) => row.receipt)), completed, from, to)))
     await trx.insertInto('mpesa_statement_imports').values({ id: importId, file_name: fileName, day, rows_read: statement.rowsRead, differences: found.length, imported_by: input.actorAccountId ?? null }).execute()
-    if (found.length) {
+    // In slices: PostgreSQL takes at most 65,535 parameters a statement, and a busy day has thousands of rows.
+    for (let start = 0; start < found.length; start += 1000) {
       await trx
         .insertInto('mpesa_statement_differences')
         .values(
-          found.map((d) => ({
+          found.slice(start, start + 1000).map((d) => ({
             import_id: importId, kind: d.kind, receipt: d.receipt, statement_amount_cents: d.statementAmountCents, credited_amount_cents: d.creditedAmountCents,
             payment_id: d.paymentId, suspense_id: d.suspenseId, details: JSON.stringify(d.details),
           })),

@@ -109,6 +109,9 @@ describe(`the statement reconciliation pages on ${TEST_ENGINE}`, () => {
     const none = await admin.postMultipart(PAGE, [['day', '']], [])
     assert.equal(none.statusCode, 400)
     assert.match(none.body, /href="#statement">Select the statement file/)
+    const plain = await admin.post(PAGE, { day: '' })
+    assert.equal(plain.statusCode, 400, 'a form without a file (not multipart) is asked for the file')
+    assert.match(plain.body, /Select the statement file/)
   })
 
   it('refuses a file of 5 MB or more at the field', async () => {

@@ -49,6 +49,11 @@ describe('the M-Pesa statement reader', () => {
     assert.equal(nairobiDate(charge!.completedAt), '2026-12-07')
   })
 
+  it('is the sample docs/OPERATIONS.md shows', () => {
+    const shown = /## Reconciling with the M-Pesa statement[\s\S]*?```csv\n([\s\S]*?)```/.exec(fs.readFileSync('docs/OPERATIONS.md', 'utf8'))?.[1]
+    assert.equal(shown, fs.readFileSync('docs/samples/mpesa-statement-sample.csv', 'utf8').replace(/\r\n/g, '\n'))
+  })
+
   it('finds the column row whatever its case and spacing, with a byte order mark and a footer', () => {
     const header = '\uFEFFreceipt no ,COMPLETION  TIME,transaction status,paid in,WITHDRAWN,a/c no'
     const statement = readStatement(`${header}\nSL71A2B3C4,2026-12-07 08:15,Completed,"1,100.00",,DIS7K4M9QX3\n,,,,,\nTotal,,,,,\n`)

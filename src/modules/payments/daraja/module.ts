@@ -83,8 +83,9 @@ export interface PaymentInbox {
  * registers the C2B URLs once the app is ready, and closes the gateway with the app.
  */
 export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): Promise<MpesaGateway & { inbox: PaymentInbox }> {
-  let inbox: PaymentInbox | undefined
-  const gateway = await openMpesaGateway(deps.config, { deliver: injectDeliver(app, () => inbox?.processor.whenIdle() ?? Promise.resolve()) })
+  // The simulator's phone waits for the inbox, which needs the gateway: bound once both exist.
+  const late: { inbox?: PaymentInbox } = {}
+  const gateway = await openMpesaGateway(deps.config, { deliver: injectDeliver(app, () => late.inbox?.processor.whenIdle() ?? Promise.resolve()) })
   app.addHook('onClose', () => gateway.stop())
   const client = gateway.client
   if (client) {
@@ -94,7 +95,8 @@ export async function mpesaModule(app: FastifyInstance, deps: MpesaModuleDeps): 
       void client.c2bRegisterUrls().catch((error: Error) => app.log.warn({ err: error }, 'M-Pesa C2B URLs not registered'))
     })
   }
-  inbox = openInbox(deps, gateway, app.log)
+  const inbox = openInbox(deps, gateway, app.log)
+  late.inbox = inbox
   registerMpesa(app, { ...deps, gateway, inbox })
   if (client) registerGatewayMetrics(app, client.health)
   return { ...gateway, inbox }
