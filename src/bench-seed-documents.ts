@@ -45,7 +45,7 @@ export function benchIssuer(db: Db, catalogue: ServiceCatalogue): DocumentsServi
   }
   return new DocumentsService({
     db,
-    jobs: { enqueue: refuse },
+    jobs: { enqueue: refuse, enqueueMany: refuse },
     catalogue,
     registriesOn: (executor) => openRegistries(executor),
     parties: { mayActFor: refuse },

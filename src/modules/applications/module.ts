@@ -17,7 +17,7 @@ import { respondRoutes } from './respond-routes.js'
 
 export interface ApplicationsModuleDeps {
   db: Db
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   catalogue: ServiceCatalogue
   parties: Pick<PartiesService, 'partiesFor' | 'mayActFor'>
   uploads: Uploads

@@ -6,7 +6,7 @@ import { findStage } from './workflow.js'
 import { findContact, insertMessage, type Application, type Executor } from './store.js'
 
 export interface NoticeDeps {
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   /** The portal's address: messages link to the application. */
   publicUrl: string
 }

@@ -42,7 +42,7 @@ export function staffRole(staff: Staff): StaffRole | undefined {
 
 export interface BackofficeDeps {
   db: Db
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   catalogue: ServiceCatalogue
   recordStatusChange: RecordStatusChange
   /** Writes the document in the transaction of the decision that issues it (the documents module). */

@@ -8,7 +8,7 @@ import type { Language } from '../services/definition.js'
 import type { RevocationReason } from './tables.js'
 
 export interface RevocationNoticeDeps {
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   catalogue: ServiceCatalogue
   translator: Translator
   publicUrl: string

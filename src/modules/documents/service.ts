@@ -19,7 +19,7 @@ import { REVOCATION_REASONS, type RevocationReason } from './tables.js'
 
 export interface DocumentsDeps {
   db: Db
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   catalogue: ServiceCatalogue
   /** The registries reading through a given executor: issuing runs inside the caller's transaction. */
   registriesOn: (executor: Executor) => Registries

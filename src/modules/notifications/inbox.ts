@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Language } from '../../platform/i18n/i18n.js'
 import type { JobQueue } from '../../platform/jobs/queue.js'
 import { allowedChannels } from './preferences.js'
-import { notificationDb, notify, type NotificationRequest } from './service.js'
+import { notificationDb, notifyAll, type NotificationRequest } from './service.js'
 import type { NotificationDb } from './store.js'
 import type { InboxMessagesTable, NotificationChannel, NotificationTables } from './tables.js'
 import { renderTemplate, type TemplateName, type TemplateParams } from './templates.js'
@@ -30,7 +30,7 @@ export interface AccountMessage<N extends TemplateName> {
  */
 export async function sendToAccount<DB extends NotificationTables, N extends TemplateName>(
   executor: Kysely<DB>,
-  queue: Pick<JobQueue, 'enqueue'>,
+  queue: Pick<JobQueue, 'enqueueMany'>,
   message: AccountMessage<N>,
 ): Promise<boolean> {
   const db = notificationDb(executor)
@@ -56,18 +56,20 @@ export async function sendToAccount<DB extends NotificationTables, N extends Tem
     .returning('id')
     .executeTakeFirst()
   if (!filed) return false
-  for (const channel of channels) {
-    const request = {
-      key: `${message.key}:${channel}`,
-      channel,
-      to: (channel === 'email' ? message.email : message.phone)!,
-      language: message.language,
-      template: message.template,
-      // The preferences were read above: no accountId, so notify does not read them again.
-      params: message.params(message.language),
-    } as NotificationRequest
-    await notify(db, queue, request)
-  }
+  // The preferences were read above: no accountId, so they are not read again. Every channel's message
+  // in one statement and their delivery jobs in another.
+  const requests = channels.map(
+    (channel) =>
+      ({
+        key: `${message.key}:${channel}`,
+        channel,
+        to: (channel === 'email' ? message.email : message.phone)!,
+        language: message.language,
+        template: message.template,
+        params: message.params(message.language),
+      }) as NotificationRequest,
+  )
+  await notifyAll(db, queue, requests)
   return true
 }
 

@@ -105,7 +105,7 @@ describe(`the developer outbox in production on ${TEST_ENGINE}`, () => {
     const db = notificationDb(database.db)
     t = await testApp({
       database,
-      env: { NODE_ENV: 'production', COOKIE_SECRET: 'x'.repeat(40) },
+      env: { NODE_ENV: 'production', COOKIE_SECRET: 'x'.repeat(40), MPESA_CALLBACK_SECRET: 'a-production-callback-secret-of-40-chars' },
       routes: (app) => notificationRoutes(app, { db, environment: 'production' }),
     })
   })

@@ -16,7 +16,7 @@ export interface RestorationJob {
 
 export interface RestorationDeps {
   db: Db
-  jobs: Pick<JobQueue, 'enqueue'>
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>
   translator: Translator
   publicUrl: string
   log: Pick<Logger, 'info'>

@@ -5,6 +5,7 @@
  * processor skips, so no message is applied twice and none is lost.
  */
 import type { Db } from '../../../platform/db/database.js'
+import type { Executor } from '../store.js'
 import { MalformedCallback } from '../daraja/protocol.js'
 import { confirmationStep, transactionStatusStep, type C2bDeps } from './c2b.js'
 import { done, type Step } from './steps.js'
@@ -20,6 +21,16 @@ export interface InboxProcessorDeps extends StkResultDeps, C2bDeps {
   retryDelayMs?: number
   /** Tries before a claim that was never confirmed is given up and kept for review. */
   maxAttempts?: number
+}
+
+/** Messages whose effects share one transaction. */
+const BATCH = 25
+
+interface Prepared {
+  id: string
+  kind: InboxRow['kind']
+  apply: (trx: Executor) => Promise<string>
+  resumes?: Promise<string | undefined>
 }
 
 export class InboxProcessor {
@@ -51,8 +62,8 @@ export class InboxProcessor {
 
   #pump(): void {
     while (this.#running.size < this.concurrency && this.#waiting.length > 0) {
-      const id = this.#waiting.shift()!
-      const run = this.process(id).catch((error: unknown) => this.deps.log.error({ err: error, inboxId: id }, 'M-Pesa inbox message not processed; the sweep will try again'))
+      const ids = this.#waiting.splice(0, BATCH)
+      const run = this.processMany(ids).catch((error: unknown) => this.deps.log.error({ err: error, inboxIds: ids }, 'M-Pesa inbox messages not processed; the sweep will try again'))
       this.#running.add(run)
       void run.finally(() => {
         this.#running.delete(run)
@@ -69,15 +80,61 @@ export class InboxProcessor {
   /** Messages left unprocessed for `graceMs` (their process died) or due again: processed now. Returns how many. */
   async sweep(graceMs = 10_000, limit = 500): Promise<number> {
     const ids = await dueUnprocessed(this.deps.db, new Date(Date.now() - graceMs), limit)
-    for (const id of ids) {
-      await this.process(id).catch((error: unknown) => this.deps.log.error({ err: error, inboxId: id }, 'M-Pesa inbox message not processed'))
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = ids.slice(start, start + BATCH)
+      await this.processMany(batch).catch((error: unknown) => this.deps.log.error({ err: error, inboxIds: batch }, 'M-Pesa inbox messages not processed'))
     }
     return ids.length
   }
 
-  async process(id: string): Promise<void> {
+  process(id: string): Promise<void> {
+    return this.processMany([id])
+  }
+
+  /**
+   * Several messages: each verified on its own, then all their effects in one transaction (one commit
+   * for many credits). If that transaction fails (a deadlock with another processor, say), nothing of it
+   * stays and each message is processed alone.
+   */
+  async processMany(ids: string[]): Promise<void> {
+    const prepared: Prepared[] = []
+    for (const id of ids) {
+      const ready = await this.#prepare(id)
+      if (ready) prepared.push(ready)
+    }
+    if (prepared.length === 0) return
+    let outcomes: (string | undefined)[]
+    try {
+      outcomes = await this.deps.db.transaction().execute(async (trx) => {
+        const results: (string | undefined)[] = []
+        for (const { id, apply } of prepared) {
+          if (!(await lockUnprocessed(trx, id))) {
+            results.push(undefined)
+            continue
+          }
+          const result = await apply(trx)
+          await markProcessed(trx, id, result)
+          results.push(result)
+        }
+        return results
+      })
+    } catch (error) {
+      if (prepared.length === 1) throw error
+      this.deps.log.warn({ err: error, inboxIds: prepared.map((p) => p.id) }, 'M-Pesa inbox batch failed; processing its messages one by one')
+      for (const { id } of prepared) await this.process(id)
+      return
+    }
+    for (const [index, { id, kind, resumes }] of prepared.entries()) {
+      if (outcomes[index] !== undefined) this.deps.log.info({ inboxId: id, kind, outcome: outcomes[index] }, 'M-Pesa message processed')
+      const next = resumes && (await resumes)
+      if (next) await this.process(next)
+    }
+  }
+
+  /** A message's verification, before any lock: its effect to apply, or undefined (done, or asked again later). */
+  async #prepare(id: string): Promise<Prepared | undefined> {
     const row = await findUnprocessed(this.deps.db, id)
-    if (!row) return
+    if (!row) return undefined
     let step: Step
     let resumes: Promise<string | undefined> | undefined
     try {
@@ -88,26 +145,17 @@ export class InboxProcessor {
         // Daraja unreachable while verifying, say: asked again later, never dropped.
         this.deps.log.warn({ err: error, inboxId: id }, 'M-Pesa inbox message: verification failed, asking again later')
         await retryLater(this.deps.db, id, this.retryDelayMs, 'verification-error')
-        return
+        return undefined
       }
     }
     if ('retry' in step) {
       if (row.attempts + 1 < this.maxAttempts) {
         await retryLater(this.deps.db, id, this.retryDelayMs, step.retry)
-        return
+        return undefined
       }
       step = { apply: step.giveUp }
     }
-    const apply = step.apply
-    const outcome = await this.deps.db.transaction().execute(async (trx) => {
-      if (!(await lockUnprocessed(trx, id))) return undefined
-      const result = await apply(trx)
-      await markProcessed(trx, id, result)
-      return result
-    })
-    if (outcome !== undefined) this.deps.log.info({ inboxId: id, kind: row.kind, outcome }, 'M-Pesa message processed')
-    const next = resumes && (await resumes)
-    if (next) await this.process(next)
+    return { id, kind: row.kind, apply: step.apply, resumes }
   }
 
   async #decide(row: InboxRow): Promise<{ step: Step; resumes?: Promise<string | undefined> }> {
