@@ -38,8 +38,8 @@ describe('payments under concurrency on PostgreSQL', { skip: TEST_ENGINE !== 'po
       const checkout = `ws_CO_race_${round}`
       await t.payments.recordPrompt(invoice.id, { checkoutRequestId: checkout, merchantRequestId: checkout, phone: '0712345678', amountCents: invoice.totalCents })
       const [stk, c2b] = await Promise.all([
-        t.payments.settlePrompt(checkout, { resultCode: 0, resultDesc: 'ok', receipt: `RSTK${round}`, amountCents: invoice.totalCents, raw: {} }),
-        t.payments.creditPayment({ source: 'c2b', receipt: `RC2B${round}`, amountCents: invoice.totalCents, currency: 'KES', paidAt: new Date(), billReference: invoice.billReference, raw: {} }),
+        t.payments.settlePrompt(checkout, { resultCode: 0, resultDesc: 'ok', receipt: `RSTK${String(round).padStart(6, '0')}`, amountCents: invoice.totalCents, raw: {} }),
+        t.payments.creditPayment({ source: 'c2b', receipt: `RC2B${String(round).padStart(6, '0')}`, amountCents: invoice.totalCents, currency: 'KES', paidAt: new Date(), billReference: invoice.billReference, raw: {} }),
       ])
       assert.equal(stk.outcome, 'credited')
       assert.equal(c2b.outcome, 'credited')
@@ -47,6 +47,9 @@ describe('payments under concurrency on PostgreSQL', { skip: TEST_ENGINE !== 'po
       assert.equal(payments.length, 2)
       assert.deepEqual(payments.map((payment) => payment.overpaidCents).sort((a, b) => a - b), [0, invoice.totalCents])
       assert.deepEqual(payments.map((payment) => payment.flaggedReason).sort(), ['overpayment', null].sort())
+      // Each receipt claimed once, by its own payment.
+      const claimed = await t.database.db.selectFrom('mpesa_receipts').select(['receipt', 'payment_id']).where('payment_id', 'in', payments.map((payment) => payment.id)).execute()
+      assert.deepEqual(claimed.map((row) => row.receipt).sort(), payments.map((payment) => payment.mpesaReceipt).sort())
       const after = (await t.payments.invoiceForApplication(invoice.applicationId))!
       assert.equal(after.status, 'paid')
       assert.equal(after.paidCents, 2 * invoice.totalCents)

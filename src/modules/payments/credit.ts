@@ -15,6 +15,7 @@ import type { CreditClaim, CreditOutcome, Invoice, PaymentFlag } from './model.j
 import { normaliseBillReference } from './invoices.js'
 import { lockCreditTarget, type CreditTarget, type Executor } from './store.js'
 import { holdInSuspense } from './suspense.js'
+import { M_PESA_RECEIPT } from './daraja/protocol.js'
 
 export interface CreditDeps {
   catalogue: ServiceCatalogue
@@ -58,7 +59,7 @@ function checkClaim(claim: CreditClaim): string | null {
     if (claim.source !== 'query' || !claim.checkoutRequestId) throw new RangeError('only a query-confirmed prompt may be credited without its receipt')
   }
   const receipt = claim.receipt?.trim().toUpperCase() ?? null
-  if (receipt !== null && (!receipt || receipt.length > 40)) throw new RangeError('a claim needs an M-Pesa receipt of 1 to 40 characters')
+  if (receipt !== null && !M_PESA_RECEIPT.test(receipt)) throw new RangeError('a claim needs an M-Pesa receipt of 6 to 40 letters and digits')
   if (!Number.isSafeInteger(claim.amountCents) || claim.amountCents <= 0) throw new RangeError('a claim amount is a positive number of cents')
   return receipt
 }

@@ -6,6 +6,7 @@ import { ACCOUNTS, unbalancedEntries } from './ledger.js'
 import type { CreditClaim, Invoice } from './model.js'
 import { refundable } from './refund.js'
 import { findInvoice, ledgerBalances } from './store.js'
+import { SUSPENSE_ACCOUNT } from './suspense.js'
 import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
 
 /** One step of a random history: what payers, M-Pesa and agency admins may do, in any order. */
@@ -24,6 +25,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('stranger' as const), amount: fc.integer({ min: 1, max: 1_000_000 }) }),
 )
 
+/** An M-Pesa receipt as M-Pesa writes them (ten letters and digits), unique to one step of one run. */
+const mpesaReceipt = (kind: 'P' | 'S', run: number, index: number) => `${kind}${String(run).padStart(5, '0')}X${String(index).padStart(3, '0')}`
+
 describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
   let t: PaymentsTestApp
   let accountId: string
@@ -33,7 +37,7 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
   })
   after(() => t.close())
 
-  it('balances every entry, matches each invoice, and credits no receipt twice', async () => {
+  it('balances every entry, matches each invoice, credits no receipt twice and holds what matches nothing', async () => {
     let run = 0
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
@@ -41,7 +45,13 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
         const invoices: Invoice[] = [(await awaitingPayment(t, { accountId })).invoice]
         // What a correct ledger must show, kept independently of the code under test.
         const model = new Map<string, { received: number; refunded: number }>([[invoices[0]!.id, { received: 0, refunded: 0 }]])
-        const claims: { claim: CreditClaim; settle?: string }[] = []
+        /** Every M-Pesa receipt that moved money in this history, and how much: credited or held, each once. */
+        const genuine = new Map<string, number>()
+        /** Receipts of query-confirmed payments whose callback has not come yet ("receipt to follow"). */
+        const toFollow = new Set<string>()
+        /** Receipts for no invoice of ours: held in suspense. */
+        const held = new Set<string>()
+        const claims: { claim: CreditClaim & { receipt: string }; settle?: string }[] = []
         for (const [index, s] of steps.entries()) {
           if (s.kind === 'invoice') {
             const { invoice } = await awaitingPayment(t, { accountId, kind: s.fee })
@@ -50,22 +60,23 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
           } else if (s.kind === 'pay') {
             const invoice = invoices[s.invoice % invoices.length]!
             const amountCents = Math.max(1, Math.round(invoice.totalCents * s.fraction))
-            const receipt = `P${run}X${index}`
-            const claim: CreditClaim = { source: s.via === 'c2b' ? 'c2b' : 'stk', receipt, amountCents, currency: 'KES', paidAt: new Date(), raw: {} }
+            const receipt = mpesaReceipt('P', run, index)
+            const claim = { source: s.via === 'c2b' ? 'c2b' : 'stk', receipt, amountCents, currency: 'KES', paidAt: new Date(), raw: {} } satisfies CreditClaim
             let credited: boolean
             if (s.via === 'c2b') {
-              claim.billReference = invoice.billReference
-              credited = (await t.payments.creditPayment(claim)).outcome === 'credited'
-              claims.push({ claim })
+              credited = (await t.payments.creditPayment({ ...claim, billReference: invoice.billReference })).outcome === 'credited'
+              claims.push({ claim: { ...claim, billReference: invoice.billReference } })
             } else {
               const checkout = `ws_CO_${run}_${index}`
               await t.payments.recordPrompt(invoice.id, { checkoutRequestId: checkout, merchantRequestId: checkout, phone: '0712345678', amountCents })
-              // A query's answer has no receipt; the callback that may follow has one. Either credits once.
+              // A query's answer has no receipt (credited, receipt to follow); the callback has one. Either credits once.
               const result = { resultCode: 0, resultDesc: 'ok', amountCents, raw: {}, ...(s.via === 'query' ? { source: 'query' as const } : { receipt }) }
               credited = (await t.payments.settlePrompt(checkout, result)).outcome === 'credited'
               claims.push({ claim: { ...claim, checkoutRequestId: checkout }, settle: checkout })
+              if (s.via === 'query') toFollow.add(receipt)
             }
             assert.ok(credited)
+            genuine.set(receipt, amountCents)
             model.get(invoice.id)!.received += amountCents
           } else if (s.kind === 'repeat') {
             if (!claims.length) continue
@@ -73,7 +84,8 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
             const outcome = settle
               ? await t.payments.settlePrompt(settle, { resultCode: 0, resultDesc: 'ok', receipt: claim.receipt, amountCents: claim.amountCents, raw: {} })
               : await t.payments.creditPayment(claim)
-            assert.equal(outcome.outcome, 'duplicate')
+            // The callback after a query-confirmed payment completes its receipt, once; anything else again is a duplicate.
+            assert.equal(outcome.outcome, toFollow.delete(claim.receipt) ? 'receipt-completed' : 'duplicate')
           } else if (s.kind === 'refund') {
             const invoice = (await findInvoice(t.database.db, { id: invoices[s.invoice % invoices.length]!.id }))!
             const { clearing, revenue } = await refundable(t.database.db, invoice)
@@ -82,15 +94,21 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
             await t.payments.refund(invoice.id, { amountCents, reason: 'property test', actor: { accountId } })
             model.get(invoice.id)!.refunded += amountCents
           } else {
-            const outcome = await t.payments.creditPayment({ source: 'c2b', receipt: `S${run}X${index}`, amountCents: s.amount, currency: 'KES', paidAt: new Date(), billReference: 'NOPE2222222', raw: {} })
-            assert.equal(outcome.outcome, 'unknown-reference')
+            const claim = { source: 'c2b', receipt: mpesaReceipt('S', run, index), amountCents: s.amount, currency: 'KES', paidAt: new Date(), billReference: 'NOPE2222222', raw: {} } satisfies CreditClaim
+            const outcome = await t.payments.creditPayment(claim)
+            assert.equal(outcome.outcome, 'suspense')
+            assert.ok(outcome.suspenseId)
+            genuine.set(claim.receipt, claim.amountCents)
+            held.add(claim.receipt)
+            claims.push({ claim })
           }
         }
-        assert.deepEqual(await unbalancedEntries(t.database.db), [])
+        const { db } = t.database
+        assert.deepEqual(await unbalancedEntries(db), [])
         for (const { id } of invoices) {
-          const invoice = (await findInvoice(t.database.db, { id }))!
+          const invoice = (await findInvoice(db, { id }))!
           const expected = model.get(id)!
-          const balances = await ledgerBalances(t.database.db, id)
+          const balances = await ledgerBalances(db, id)
           const get = (account: string) => balances.get(account) ?? 0
           const revenue = ACCOUNTS.agencyRevenue(invoice.agencyCode)
           assert.equal([...balances.values()].reduce((sum, value) => sum + value, 0), 0, 'balanced per invoice')
@@ -105,8 +123,44 @@ describe(`the ledger under random histories on ${TEST_ENGINE}`, () => {
           // Whatever has not been refunded is held (clearing) or earned (revenue, fees), to the cent.
           assert.equal(0 - (get(ACCOUNTS.clearing) + get(revenue) + get(ACCOUNTS.convenience)), expected.received - expected.refunded)
           if (!recognised) assert.ok(expected.received - expected.refunded < invoice.totalCents, `unpaid ${invoice.status} yet covered`)
-          const receipts = await t.database.db.selectFrom('payments').select(['mpesa_receipt', 'checkout_request_id']).where('invoice_id', '=', id).execute()
-          assert.equal(new Set(receipts.map((row) => row.mpesa_receipt)).size, receipts.length)
+        }
+
+        // Each receipt is accounted for once: on one payment or one held suspense item, never both, never twice.
+        const invoiceIds = invoices.map((invoice) => invoice.id)
+        const receipts = [...genuine.keys()]
+        const payments = await db.selectFrom('payments').select(['mpesa_receipt', 'amount_cents', 'source']).where('invoice_id', 'in', invoiceIds).execute()
+        // (`in ()` is not SQL: a history without payments looks for a receipt nobody has.)
+        const among = receipts.length > 0 ? receipts : ['NONE000000']
+        const items = await db.selectFrom('payment_suspense').select(['id', 'mpesa_receipt', 'amount_cents', 'held', 'reason']).where('mpesa_receipt', 'in', among).execute()
+        const claimed = await db.selectFrom('mpesa_receipts').select(['receipt', 'amount_cents', 'payment_id', 'suspense_id']).where('receipt', 'in', among).execute()
+        const onPayments = payments.flatMap((row) => (row.mpesa_receipt === null ? [] : [row.mpesa_receipt]))
+        assert.equal(new Set(onPayments).size, onPayments.length, 'no receipt credited twice')
+        assert.deepEqual(onPayments.filter((receipt) => !genuine.has(receipt)), [], 'no payment under a receipt M-Pesa never issued')
+        assert.deepEqual(items.map((item) => [item.mpesa_receipt, item.held, item.reason]).sort(), [...held].map((receipt) => [receipt, true, 'unknown-reference']).sort())
+        assert.deepEqual(onPayments.filter((receipt) => held.has(receipt)), [], 'held money is not also credited')
+        // Receipts still to follow are not claimed yet; every other one is claimed once, for its amount.
+        assert.deepEqual(
+          claimed.map((row) => [row.receipt, Number(row.amount_cents), row.payment_id === null ? 'suspense' : 'payment']).sort(),
+          receipts.filter((receipt) => !toFollow.has(receipt)).map((receipt) => [receipt, genuine.get(receipt)!, held.has(receipt) ? 'suspense' : 'payment']).sort(),
+        )
+        assert.equal(payments.filter((row) => row.mpesa_receipt === null).length, toFollow.size, 'one payment per receipt to follow')
+        assert.ok(payments.every((row) => row.mpesa_receipt !== null || row.source === 'query'), 'only a query-confirmed payment lacks its receipt')
+
+        // The money: what is in payments plus what is held in suspense is what the genuine receipts brought.
+        const sum = (values: (string | number | bigint)[]) => values.reduce<number>((total, value) => total + Number(value), 0)
+        const heldCents = sum(items.filter((item) => item.held).map((item) => item.amount_cents))
+        assert.equal(sum(payments.map((row) => row.amount_cents)) + heldCents, sum([...genuine.values()]))
+        assert.equal(heldCents, sum([...held].map((receipt) => genuine.get(receipt)!)))
+        if (items.length > 0) {
+          const suspense = await db
+            .selectFrom('ledger_lines as l')
+            .innerJoin('ledger_entries as e', 'e.id', 'l.entry_id')
+            .select(['l.account', (eb) => eb.fn.sum<string>('l.debit_cents').as('debit'), (eb) => eb.fn.sum<string>('l.credit_cents').as('credit')])
+            .where('e.suspense_id', 'in', items.map((item) => item.id))
+            .groupBy('l.account')
+            .execute()
+          const balance = new Map(suspense.map((row) => [row.account, Number(row.debit) - Number(row.credit)]))
+          assert.deepEqual(balance, new Map([[ACCOUNTS.cash, heldCents], [SUSPENSE_ACCOUNT, -heldCents]]), 'held money sits in the suspense account')
         }
       }),
       { numRuns: TEST_ENGINE === 'postgres' ? 40 : 25 },

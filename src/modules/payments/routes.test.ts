@@ -48,12 +48,17 @@ describe(`payment pages on ${TEST_ENGINE}`, () => {
       asked.push(id)
       return id === 'ws_CO_lost' ? { resultCode: 0, resultDesc: 'processed', raw: { id } } : ('pending' as const)
     }
-    assert.deepEqual(await reconcile(t.payments, query, new Date()), { asked: 0, settled: 0, pending: 0, errors: 0 }, 'younger than three minutes')
+    assert.deepEqual(await reconcile(t.payments, query, new Date()), { asked: 0, settled: 0, pending: 0, unknown: 0, errors: 0 }, 'younger than three minutes')
     const tally = await reconcile(t.payments, query, new Date(Date.now() + 4 * 60_000))
-    assert.deepEqual(tally, { asked: 2, settled: 1, pending: 1, errors: 0 })
+    assert.deepEqual(tally, { asked: 2, settled: 1, pending: 1, unknown: 0, errors: 0 })
     const payments = await paymentsFor(t.database.db, invoice.id)
     assert.equal(payments.length, 1)
     assert.equal(payments[0]!.source, 'query')
+    // The query carries no M-Pesa receipt: credited, "receipt to follow", never the CheckoutRequestID in its place.
+    assert.equal(payments[0]!.mpesaReceipt, null)
+    // The slow prompt's "still processing" is counted on it, and it stays pending to be asked again.
+    const slow = await t.database.db.selectFrom('mpesa_prompts').select(['status', 'query_attempts']).where('checkout_request_id', '=', 'ws_CO_slow').executeTakeFirstOrThrow()
+    assert.deepEqual(slow, { status: 'pending', query_attempts: 1 })
     receiptNumber = payments[0]!.receiptNumber
     const page = await payer.get(`/applications/${applicationId}`)
     assert.ok(page.body.includes(`/payments/receipts/${receiptNumber}.pdf`))
@@ -97,6 +102,9 @@ describe(`payment pages on ${TEST_ENGINE}`, () => {
     assert.match(lines[0]!, /^receipt_number,mpesa_receipt,/)
     const row = lines.find((line) => line.includes(receiptNumber))!
     assert.ok(row.includes('"1050.00","1000.00","50.00","0.00"'), row)
+    // Confirmed by the query, its M-Pesa receipt is still to follow: the column is empty, not the CheckoutRequestID.
+    assert.ok(row.includes(`"${receiptNumber}",,"query",`), row)
+    assert.ok(!row.includes('ws_CO_lost'), row)
     const other = await (await staff('agency_admin', 'DCI')).get(`/payments/settlement.csv?date=${today()}`)
     assert.equal(other.body.trim().split('\r\n').length, 1, 'another agency sees none of it')
     assert.equal((await admin.get('/payments/settlement.csv?date=yesterday')).statusCode, 400)

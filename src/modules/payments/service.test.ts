@@ -7,6 +7,7 @@ import { findApplication } from '../applications/store.js'
 import { ACCOUNTS, unbalancedEntries } from './ledger.js'
 import { normaliseBillReference } from './invoices.js'
 import { ledgerBalances, paymentsFor } from './store.js'
+import { SUSPENSE_ACCOUNT } from './suspense.js'
 import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
 
 let n = 0
@@ -80,13 +81,55 @@ describe(`payments service on ${TEST_ENGINE}`, () => {
     assert.deepEqual(audited.map((row) => row.action), ['payment.credited'])
   })
 
-  it('credits nothing for a bill reference or prompt we never issued', async () => {
-    const before = await t.database.db.selectFrom('payments').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
-    assert.deepEqual(await t.payments.creditPayment(claimFor('DIS2222222X', 5000)), { outcome: 'unknown-reference' })
-    assert.deepEqual(await t.payments.creditPayment({ ...claimFor('x', 5000), billReference: undefined, checkoutRequestId: 'ws_CO_never' }), { outcome: 'unknown-reference' })
+  it('holds money for a bill reference or prompt we never issued, or an invoice in another currency, in suspense: each receipt once', async () => {
+    const { db } = t.database
+    const count = async () => Number((await db.selectFrom('payments').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)
+    const paymentsBefore = await count()
+    const { invoice: usd } = await awaitingPayment(t)
+    await db.updateTable('invoices').set({ currency: 'USD' }).where('id', '=', usd.id).execute()
+    const cases = [
+      { claim: claimFor('DIS2222222X', 5000), reason: 'unknown-reference', invoiceId: null },
+      { claim: { ...claimFor('x', 7000), billReference: undefined, checkoutRequestId: 'ws_CO_never' }, reason: 'unknown-prompt', invoiceId: null },
+      { claim: claimFor(usd.billReference, 9000), reason: 'currency-mismatch', invoiceId: usd.id },
+    ]
+    for (const { claim, reason, invoiceId } of cases) {
+      const held = await t.payments.creditPayment(claim)
+      assert.equal(held.outcome, 'suspense', reason)
+      assert.ok(held.suspenseId)
+      assert.equal(held.paymentId, undefined)
+      const item = await db.selectFrom('payment_suspense').selectAll().where('id', '=', held.suspenseId).executeTakeFirstOrThrow()
+      assert.deepEqual(
+        [item.reason, item.held, Number(item.amount_cents), item.mpesa_receipt, item.status, item.invoice_id],
+        [reason, true, claim.amountCents, claim.receipt, 'open', invoiceId],
+      )
+      // The receipt is claimed by the suspense item, and the money sits in the suspense account.
+      const claimed = await db.selectFrom('mpesa_receipts').selectAll().where('receipt', '=', claim.receipt).executeTakeFirstOrThrow()
+      assert.deepEqual([claimed.suspense_id, claimed.payment_id, Number(claimed.amount_cents)], [held.suspenseId, null, claim.amountCents])
+      const lines = await db
+        .selectFrom('ledger_lines as l')
+        .innerJoin('ledger_entries as e', 'e.id', 'l.entry_id')
+        .select(['e.kind', 'e.invoice_id', 'l.account', 'l.debit_cents', 'l.credit_cents'])
+        .where('e.suspense_id', '=', held.suspenseId!)
+        .orderBy('l.account')
+        .execute()
+      assert.deepEqual(
+        lines.map((line) => [line.kind, line.invoice_id, line.account, Number(line.debit_cents), Number(line.credit_cents)]),
+        [['suspense-received', null, ACCOUNTS.cash, claim.amountCents, 0], ['suspense-received', null, SUSPENSE_ACCOUNT, 0, claim.amountCents]],
+      )
+      // The same receipt again, or claimed for a real invoice, is a duplicate of the item: held once, credited never.
+      const again = await t.payments.creditPayment(claim)
+      assert.deepEqual([again.outcome, again.suspenseId], ['duplicate', held.suspenseId])
+      const { invoice } = await awaitingPayment(t)
+      assert.equal((await t.payments.creditPayment({ ...claim, billReference: invoice.billReference, checkoutRequestId: undefined })).outcome, 'duplicate')
+      assert.equal((await t.payments.invoiceForApplication(invoice.applicationId))!.paidCents, 0)
+    }
+    const items = await db.selectFrom('payment_suspense').select('id').where('mpesa_receipt', 'in', cases.map((c) => c.claim.receipt)).execute()
+    assert.equal(items.length, cases.length, 'one item per receipt')
+    assert.equal((await t.payments.invoiceForApplication(usd.applicationId))!.paidCents, 0, 'the USD invoice is not paid in shillings')
+    // A result for a prompt we never sent names no invoice: nothing is credited by it.
     assert.deepEqual(await t.payments.settlePrompt('ws_CO_never', { resultCode: 0, resultDesc: 'ok', receipt: receipt(), raw: {} }), { outcome: 'unknown-prompt' })
-    const afterCount = await t.database.db.selectFrom('payments').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
-    assert.equal(afterCount.n, before.n)
+    assert.equal(await count(), paymentsBefore)
+    assert.deepEqual(await unbalancedEntries(db), [])
   })
 
   it('credits a part payment and an overpayment as paid, flagging both', async () => {
@@ -114,12 +157,37 @@ describe(`payments service on ${TEST_ENGINE}`, () => {
     await t.payments.recordPrompt(invoice.id, { checkoutRequestId: 'ws_CO_ok1', merchantRequestId: 'm2', phone: '+254712345678', amountCents: 105000 })
     assert.equal((await t.payments.latestPrompt(invoice.id))!.checkoutRequestId, 'ws_CO_ok1')
     assert.equal((await t.payments.pendingPrompts(new Date(Date.now() + 1000))).some((p) => p.checkoutRequestId === 'ws_CO_ok1'), true)
+    // The query confirms the payment without a receipt: credited, "receipt to follow".
     const queried = await t.payments.settlePrompt('ws_CO_ok1', { resultCode: 0, resultDesc: 'processed', raw: { query: true }, source: 'query' })
     assert.equal(queried.outcome, 'credited')
-    const callback = await t.payments.settlePrompt('ws_CO_ok1', { resultCode: 0, resultDesc: 'processed', receipt: receipt(), amountCents: 105000, raw: { callback: true } })
-    assert.equal(callback.outcome, 'duplicate')
-    assert.equal((await paymentsFor(t.database.db, invoice.id)).length, 1)
+    assert.equal(queried.outcome === 'credited' && queried.invoiceStatus, 'paid')
+    let payments = await paymentsFor(t.database.db, invoice.id)
+    assert.deepEqual(payments.map((p) => [p.source, p.mpesaReceipt, p.amountCents]), [['query', null, 105000]])
     assert.equal((await t.payments.prompt('ws_CO_ok1'))!.status, 'succeeded')
+    const told = await t.database.db.selectFrom('notifications').select('body').where('idempotency_key', 'like', `payment:${payments[0]!.receiptNumber}:%`).execute()
+    assert.ok(told.length > 0 && told.every((row) => row.body.includes('(receipt number to follow)')), 'the payer is told the M-Pesa receipt follows')
+    // The callback that follows completes it with M-Pesa's receipt: no second payment, no more money.
+    const mpesa = receipt()
+    const callback = await t.payments.settlePrompt('ws_CO_ok1', { resultCode: 0, resultDesc: 'processed', receipt: mpesa, amountCents: 105000, raw: { callback: true } })
+    assert.deepEqual(callback, { outcome: 'receipt-completed', invoiceId: invoice.id, paymentId: queried.outcome === 'credited' ? queried.paymentId : undefined })
+    payments = await paymentsFor(t.database.db, invoice.id)
+    assert.deepEqual(payments.map((p) => [p.source, p.mpesaReceipt, p.amountCents]), [['query', mpesa, 105000]])
+    const claimed = await t.database.db.selectFrom('mpesa_receipts').select(['payment_id', 'suspense_id']).where('receipt', '=', mpesa).executeTakeFirstOrThrow()
+    assert.deepEqual(claimed, { payment_id: payments[0]!.id, suspense_id: null })
+    // The same callback again, or a query after it, changes nothing.
+    assert.equal((await t.payments.settlePrompt('ws_CO_ok1', { resultCode: 0, resultDesc: 'processed', receipt: mpesa, amountCents: 105000, raw: {} })).outcome, 'duplicate')
+    assert.equal((await t.payments.settlePrompt('ws_CO_ok1', { resultCode: 0, resultDesc: 'processed', raw: {}, source: 'query' })).outcome, 'duplicate')
+    assert.equal((await paymentsFor(t.database.db, invoice.id)).length, 1)
+    assert.equal((await t.payments.invoiceForApplication(invoice.applicationId))!.paidCents, 105000)
+    assert.equal((await ledgerBalances(t.database.db, invoice.id)).get(ACCOUNTS.cash), 105000)
+
+    // The callback first: credited with its receipt; the query after it is a duplicate.
+    const { invoice: second } = await awaitingPayment(t)
+    await t.payments.recordPrompt(second.id, { checkoutRequestId: 'ws_CO_ok2', merchantRequestId: 'm3', phone: '+254712345678', amountCents: 105000 })
+    const first = receipt()
+    assert.equal((await t.payments.settlePrompt('ws_CO_ok2', { resultCode: 0, resultDesc: 'processed', receipt: first, amountCents: 105000, raw: {} })).outcome, 'credited')
+    assert.equal((await t.payments.settlePrompt('ws_CO_ok2', { resultCode: 0, resultDesc: 'processed', raw: {}, source: 'query' })).outcome, 'duplicate')
+    assert.deepEqual((await paymentsFor(t.database.db, second.id)).map((p) => [p.source, p.mpesaReceipt]), [['stk', first]])
   })
 
   it('refunds an overpayment from clearing, then the government fee from revenue, and tells the payer', async () => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { StatementDifferenceKind } from './inbox-tables.js'
 import { isUuid, type Executor } from './store.js'
+import type { StatementDifference } from './statement-reconcile.js'
 
 export const DIFFERENCE_KINDS: readonly StatementDifferenceKind[] = ['not-credited', 'not-in-statement', 'amount-differs', 'receipt-completed']
 
@@ -54,13 +55,8 @@ export async function listImports(db: Executor, limit = 50): Promise<ImportSumma
   return rows.map(toSummary)
 }
 
-export interface DifferenceRow {
-  kind: StatementDifferenceKind
-  receipt: string | null
-  statementAmountCents: number | null
-  creditedAmountCents: number | null
-  paymentId: string | null
-  suspenseId: string | null
+/** A recorded difference as the import page shows it. */
+export interface DifferenceRow extends Omit<StatementDifference, 'details'> {
   details: Record<string, unknown>
   /** For a payment: our receipt number, its bill reference and application. */
   receiptNumber: string | null

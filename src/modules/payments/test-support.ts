@@ -28,12 +28,18 @@ export interface PaymentsTestApp extends TestApp {
   payments: PaymentsService
 }
 
-/** The app as src/app.ts wires it, on a catalogue with one paid service; `routes` adds test-only routes. */
-export async function paymentsTestApp(routes?: (app: FastifyInstance, payments: PaymentsService) => void): Promise<PaymentsTestApp> {
+/**
+ * The app as src/app.ts wires it, on a catalogue with one paid service; `routes` adds test-only routes,
+ * `options` settings as variables would (MPESA_ALLOWED_IPS, say) and the M-Pesa inbox's retry timing.
+ */
+export async function paymentsTestApp(
+  routes?: (app: FastifyInstance, payments: PaymentsService) => void,
+  options: Pick<Parameters<typeof testApp>[0] & object, 'env' | 'mpesaInbox'> = {},
+): Promise<PaymentsTestApp> {
   const database = await freshDatabase()
   await upsertAgencies(database.db, DEMO_AGENCIES)
   const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
-  const t = await testApp({ database, catalogue, routes: (app) => routes?.(app, app.modules.payments) })
+  const t = await testApp({ ...options, database, catalogue, routes: (app) => routes?.(app, app.modules.payments) })
   return { ...t, payments: t.app.modules.payments }
 }
 

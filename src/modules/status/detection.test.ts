@@ -5,6 +5,7 @@ import { advance, detect, UNDETECTED, type Detection, type Measurement, type Rou
 import { DETECTION_SETTINGS } from './detection-settings.js'
 import { currentStates } from './model.js'
 import { componentOfRequest } from './probes-traffic.js'
+import { MPESA } from '../../../test/helpers/mpesa.js'
 
 const ROUNDS: Rounds = { breach: 3, recovery: 3 }
 
@@ -94,8 +95,15 @@ describe('the component a request belongs to', () => {
     ['/register', 'sign-in'],
     ['/signing-rules', 'portal'],
     ['/payments/invoices/ABC123/prompt', 'payments-prompt'],
-    ['/payments/mpesa/callback', 'payments-prompt'],
+    // Daraja's addresses carry the secret segment, whatever it is.
+    [MPESA.callback, 'payments-prompt'],
+    [MPESA.confirmation, 'payments-paybill'],
+    [`${MPESA.validation}?x=1`, 'payments-paybill'],
+    [MPESA.statusResult, 'payments-prompt'],
+    ['/payments/mpesa/Zq8-x_7Kc2bR0tate3dSecret4567890abcd/c2b/confirmation', 'payments-paybill'],
     ['/payments/mpesa/c2b/confirmation', 'payments-paybill'],
+    ['/payments/mpesa/callback', 'payments-prompt'],
+    ['/payments/invoices/C2B/prompt', 'payments-prompt'],
     ['/services/good-conduct/apply', 'agency-dci'],
     ['/services/unknown', 'portal'],
     ['/account', 'portal'],

@@ -24,7 +24,8 @@ const SIGN_IN = /^\/(sign-in|sign-out|signed-out|register|password|oauth)(\/|$|\
 export function componentOfRequest(url: string, agencyOfService?: (slug: string) => string | undefined): string | undefined {
   const path = url.split('?')[0]!
   if (NOT_COUNTED.test(path)) return undefined
-  if (path.startsWith('/payments/mpesa/c2b/')) return 'payments-paybill'
+  // Daraja's paybill calls: /payments/mpesa/<secret segment>/c2b/… (and the old address without one).
+  if (/^\/payments\/mpesa\/(?:[^/]+\/)?c2b\//.test(path)) return 'payments-paybill'
   if (path.startsWith('/payments/')) return 'payments-prompt'
   if (SIGN_IN.test(path)) return 'sign-in'
   const service = /^\/services\/([a-z0-9-]+)/.exec(path)?.[1]

@@ -51,7 +51,23 @@ const READERS: Record<InboxKind, (body: unknown) => unknown> = {
   'transaction-status': readTransactionStatusResult,
 }
 
-export function mpesaCallbackRoutes(app: FastifyInstance, deps: CallbackRouteDeps): void {
+export function mpesaCallbackRoutes(parent: FastifyInstance, deps: CallbackRouteDeps): void {
+  // A body that is not even JSON is still a message someone sent: kept (as text) and refused at the door,
+  // rather than turned away by the parser before anything is recorded.
+  void parent.register(async (app) => {
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, text, done) => {
+      try {
+        done(null, JSON.parse(text as string))
+      } catch {
+        done(null, { unparsable: (text as string).slice(0, 2000) })
+      }
+    })
+    registerCallbacks(app, deps)
+  })
+}
+
+function registerCallbacks(app: FastifyInstance, deps: CallbackRouteDeps): void {
   const options = allow('public', { csrf: false })
   const route = { ...options, bodyLimit: CALLBACK_BODY_LIMIT }
   const secrets = deps.secrets.map(digest)

@@ -1,6 +1,10 @@
-/** An in-memory stand-in for the payments core, for the M-Pesa route tests. */
+/**
+ * An in-memory stand-in for the payments core, for the M-Pesa page tests. (Callbacks are processed by
+ * the real core through the inbox, whatever stands in here: test them on PaymentsService.)
+ */
 import { randomUUID } from 'node:crypto'
 import type { CreditClaim, CreditOutcome, Invoice, Payability, Prompt, PromptResult, SettleOutcome } from '../model.js'
+import { PENDING_PROMPT_TRIES, UNKNOWN_PROMPT_TRIES } from '../service.js'
 import type { MpesaPayments } from './port.js'
 
 export class FakePayments implements MpesaPayments {
@@ -8,6 +12,12 @@ export class FakePayments implements MpesaPayments {
   readonly prompts = new Map<string, Prompt>()
   readonly credits: CreditClaim[] = []
   readonly settled: { checkoutRequestId: string; result: PromptResult }[] = []
+  /** Pushes whose sending timed out (they may still reach the phone). */
+  readonly pushTimeouts: { invoiceId: string; phone: string; amountCents: number }[] = []
+  /** Money for no invoice here, held as the core holds it in suspense. */
+  readonly suspense: (CreditClaim & { suspenseId: string })[] = []
+  /** Queries without a final answer, by CheckoutRequestID. */
+  readonly queryAnswers = new Map<string, number>()
 
   addInvoice(fields: Partial<Invoice> & { accountId: string; billReference: string }): Invoice {
     const invoice: Invoice = {
@@ -48,7 +58,20 @@ export class FakePayments implements MpesaPayments {
     this.prompts.set(prompt.checkoutRequestId, { ...prompt, invoiceId, status: 'pending', resultCode: null, resultDesc: null, createdAt: new Date(), settledAt: null })
   }
 
-  async settlePrompt(checkoutRequestId: string, result: PromptResult): Promise<SettleOutcome> {
+  async recordPushTimeout(invoiceId: string, push: { phone: string; amountCents: number }): Promise<void> {
+    this.pushTimeouts.push({ invoiceId, ...push })
+  }
+
+  /** As the core: a prompt M-Pesa keeps not knowing (or never finishes) is given up as 'unknown'. */
+  async noteQueryAnswer(checkoutRequestId: string, answer: 'pending' | 'unknown'): Promise<void> {
+    const prompt = this.prompts.get(checkoutRequestId)
+    if (prompt?.status !== 'pending') return
+    const tries = (this.queryAnswers.get(checkoutRequestId) ?? 0) + 1
+    this.queryAnswers.set(checkoutRequestId, tries)
+    if (tries >= (answer === 'unknown' ? UNKNOWN_PROMPT_TRIES : PENDING_PROMPT_TRIES)) Object.assign(prompt, { status: 'unknown', settledAt: new Date() })
+  }
+
+  async settlePrompt(checkoutRequestId: string, result: PromptResult & { source?: 'stk' | 'query' }): Promise<SettleOutcome> {
     this.settled.push({ checkoutRequestId, result })
     const prompt = this.prompts.get(checkoutRequestId)
     if (!prompt) return { outcome: 'unknown-prompt' }
@@ -57,7 +80,18 @@ export class FakePayments implements MpesaPayments {
     Object.assign(prompt, { status, resultCode: result.resultCode, resultDesc: result.resultDesc, settledAt: new Date() })
     if (result.resultCode !== 0) return { outcome: 'failed' }
     const invoice = [...this.invoices.values()].find((i) => i.id === prompt.invoiceId)!
-    return this.creditPayment({ source: 'stk', receipt: result.receipt!, amountCents: result.amountCents!, currency: 'KES', phone: result.phone, paidAt: result.paidAt!, billReference: invoice.billReference, checkoutRequestId, raw: result.raw })
+    // A query's success carries no receipt: credited, "receipt to follow", for the prompt's own amount.
+    return this.creditPayment({
+      source: result.source ?? 'stk',
+      receipt: result.receipt ?? null,
+      amountCents: result.amountCents ?? prompt.amountCents,
+      currency: 'KES',
+      phone: result.phone,
+      paidAt: result.paidAt ?? new Date(),
+      billReference: invoice.billReference,
+      checkoutRequestId,
+      raw: result.raw,
+    })
   }
 
   async latestPrompt(invoiceId: string): Promise<Prompt | undefined> {
@@ -71,9 +105,14 @@ export class FakePayments implements MpesaPayments {
   }
 
   async creditPayment(claim: CreditClaim): Promise<CreditOutcome> {
-    if (this.credits.some((c) => c.receipt === claim.receipt)) return { outcome: 'duplicate' }
+    if (claim.receipt !== null && [...this.credits, ...this.suspense].some((c) => c.receipt === claim.receipt)) return { outcome: 'duplicate' }
     const invoice = claim.billReference ? this.invoices.get(claim.billReference) : undefined
-    if (!invoice) return { outcome: 'unknown-reference' }
+    if (!invoice || invoice.currency !== claim.currency) {
+      if (claim.receipt === null) return { outcome: 'unknown-reference' }
+      const suspenseId = randomUUID()
+      this.suspense.push({ ...claim, suspenseId })
+      return { outcome: 'suspense', suspenseId }
+    }
     this.credits.push(claim)
     invoice.paidCents += claim.amountCents
     invoice.status = invoice.paidCents >= invoice.totalCents ? 'paid' : 'partly-paid'

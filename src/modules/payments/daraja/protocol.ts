@@ -120,11 +120,14 @@ export interface C2bPayment {
   firstName: string
 }
 
+/** An M-Pesa receipt (TransID, MpesaReceiptNumber) as every table that keys on it accepts it. */
+export const M_PESA_RECEIPT = /^[A-Z0-9]{6,40}$/i
+
 /** Reads the C2B validation/confirmation body; the bill reference is compacted and upper-cased as people type it loosely. */
 export function readC2bPayment(body: unknown): C2bPayment {
   if (!isObject(body)) throw new MalformedCallback('the body must be a JSON object')
   const transId = text(body, 'TransID', 40)
-  if (!/^[A-Z0-9]+$/i.test(transId)) throw new MalformedCallback('TransID must be letters and digits')
+  if (!M_PESA_RECEIPT.test(transId)) throw new MalformedCallback('TransID must be 6 to 40 letters and digits')
   const transTime = parseDarajaTimestamp(text(body, 'TransTime', 14))
   if (!transTime) throw new MalformedCallback('TransTime must be YYYYMMDDHHmmss')
   const amountCents = amountToCents(text(body, 'TransAmount', 20))

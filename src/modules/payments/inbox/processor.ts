@@ -119,7 +119,7 @@ export class InboxProcessor {
         return results
       })
     } catch (error) {
-      if (prepared.length === 1) throw error
+      if (prepared.length === 1) return this.#failed(prepared[0]!.id, error)
       this.deps.log.warn({ err: error, inboxIds: prepared.map((p) => p.id) }, 'M-Pesa inbox batch failed; processing its messages one by one')
       for (const { id } of prepared) await this.process(id)
       return
@@ -129,6 +129,24 @@ export class InboxProcessor {
       const next = resumes && (await resumes)
       if (next) await this.process(next)
     }
+  }
+
+  /**
+   * A message whose effect failed to apply (a bug, or data the database refuses): counted and asked again
+   * later; once the tries run out it is marked failed, loudly, with its body kept in the inbox for a person.
+   */
+  async #failed(id: string, error: unknown): Promise<void> {
+    const row = await findUnprocessed(this.deps.db, id)
+    if (!row) return
+    if (row.attempts + 1 < this.maxAttempts) {
+      this.deps.log.warn({ err: error, inboxId: id }, 'M-Pesa inbox message could not be applied; asking again later')
+      await retryLater(this.deps.db, id, this.retryDelayMs, 'apply-error')
+      return
+    }
+    this.deps.log.error({ err: error, inboxId: id }, 'M-Pesa inbox message could not be applied and is given up: it needs a person')
+    await this.deps.db.transaction().execute(async (trx) => {
+      if (await lockUnprocessed(trx, id)) await markProcessed(trx, id, `failed: ${error instanceof Error ? error.message : String(error)}`)
+    })
   }
 
   /** A message's verification, before any lock: its effect to apply, or undefined (done, or asked again later). */
