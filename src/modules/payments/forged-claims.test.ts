@@ -190,3 +190,37 @@ describe(`forged and mismatched M-Pesa claims on ${TEST_ENGINE}`, () => {
   })
 })
 
+
+describe(`paybill confirmations checked with the Transaction Status API on ${TEST_ENGINE}`, () => {
+  let t: PaymentsTestApp
+  before(async () => {
+    const database = await freshDatabase()
+    await upsertAgencies(database.db, DEMO_AGENCIES)
+    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
+    const app = await testApp({ database, catalogue, env: { MPESA_C2B_STATUS_CHECK: 'on' }, mpesaInbox: { retryDelayMs: 0, maxAttempts: 3 } })
+    t = { ...app, payments: app.app.modules.payments }
+    await t.app.modules.mpesa.client!.c2bRegisterUrls()
+  })
+  after(() => t.close())
+
+  it('credits a genuine paybill payment only once M-Pesa confirms its receipt, and never an invented one', async () => {
+    const { invoice } = await awaitingPayment(t)
+    const control = t.app.modules.mpesa.control!
+    await control.payBill({ phone: '254722000444', billReference: invoice.billReference, amount: invoice.totalCents / 100 })
+    // The confirmation waits for Daraja's answer, which the simulator posts to the result address.
+    await control.settled()
+    await t.app.modules.mpesa.inbox.processor.whenIdle()
+    const paid = (await t.payments.findInvoiceByBillReference(invoice.billReference))!
+    assert.equal(paid.status, 'paid')
+    const check = await t.database.db.selectFrom('mpesa_status_checks').select('status').execute()
+    assert.deepEqual(check.map((row) => row.status), ['confirmed'])
+
+    const other = await awaitingPayment(t)
+    await postToMpesa(t.app, MPESA.confirmation, c2bBody(other.invoice.billReference, '1000.00', 'INVENTED01'))
+    await control.settled()
+    await t.app.modules.mpesa.inbox.processor.whenIdle()
+    assert.equal((await t.payments.findInvoiceByBillReference(other.invoice.billReference))!.paidCents, 0, 'an invented receipt pays nothing')
+    const review = await t.database.db.selectFrom('payment_suspense').select(['reason', 'held']).where('mpesa_receipt', '=', 'INVENTED01').execute()
+    assert.deepEqual(review, [{ reason: 'unconfirmed-claim', held: false }])
+  })
+})

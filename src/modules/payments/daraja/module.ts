@@ -28,7 +28,13 @@ export interface MpesaGateway {
 }
 
 /** The credentials the simulator checks, so a client misconfigured for it fails as Daraja would. */
-const SIMULATOR = { consumerKey: 'simulator-key', consumerSecret: 'simulator-secret', passkey: 'simulator-passkey' }
+const SIMULATOR = {
+  consumerKey: 'simulator-key',
+  consumerSecret: 'simulator-secret',
+  passkey: 'simulator-passkey',
+  initiatorName: 'simulator-initiator',
+  securityCredential: 'simulator-credential',
+}
 
 export async function openMpesaGateway(
   config: MpesaSettings & { environment: Environment },
@@ -37,7 +43,15 @@ export async function openMpesaGateway(
   const common = { shortcode: config.mpesaShortcode, callbackUrl: config.mpesaCallbackUrl, callbackSecret: config.mpesaCallbackSecret, timeoutMs: options.timeoutMs ?? 15_000 }
   if (config.mpesaConsumerKey) {
     const client = new DarajaClient(
-      { ...common, baseUrl: config.mpesaBaseUrl, consumerKey: config.mpesaConsumerKey, consumerSecret: config.mpesaConsumerSecret!, passkey: config.mpesaPasskey! },
+      {
+        ...common,
+        baseUrl: config.mpesaBaseUrl,
+        consumerKey: config.mpesaConsumerKey,
+        consumerSecret: config.mpesaConsumerSecret!,
+        passkey: config.mpesaPasskey!,
+        initiatorName: config.mpesaInitiatorName,
+        securityCredential: config.mpesaSecurityCredential,
+      },
       undefined,
       options.health,
     )
