@@ -12,6 +12,9 @@ import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import pino from 'pino'
 import { buildApp } from '../src/app.js'
+import { defineJobs } from '../src/jobs.js'
+import { createSenders } from '../src/modules/notifications/senders.js'
+import { readNotificationSettings } from '../src/modules/notifications/settings.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/platform/db/database.js'
 import { JobQueue } from '../src/platform/jobs/queue.js'
@@ -45,6 +48,8 @@ const database = await openDatabase({ url, poolSize: 10 })
 const logger = pino({ level: 'warn' })
 const jobs = new JobQueue(database, logger, { pollSeconds: 60, worker: false })
 const app = await buildApp({ config, database, jobs, logger })
+// The jobs are defined (notices enqueue deliveries) but this process runs none: delivery is not measured.
+defineJobs(jobs, { db: database.db, senders: createSenders(readNotificationSettings({})), modules: app.modules, log: logger })
 await jobs.start()
 const { writer, processor } = app.modules.mpesa.inbox
 const run = randomBytes(3).toString('hex').toUpperCase()
