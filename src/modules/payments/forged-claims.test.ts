@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { darajaTimestamp } from './daraja/protocol.js'
 import { DEVELOPMENT_CALLBACK_SECRET } from './settings.js'
+import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
 import { testApp, serverErrors } from '../../../test/helpers/app.js'
 import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
 import { MPESA, postToMpesa } from '../../../test/helpers/mpesa.js'
@@ -222,5 +223,32 @@ describe(`paybill confirmations checked with the Transaction Status API on ${TES
     assert.equal((await t.payments.findInvoiceByBillReference(other.invoice.billReference))!.paidCents, 0, 'an invented receipt pays nothing')
     const review = await t.database.db.selectFrom('payment_suspense').select(['reason', 'held']).where('mpesa_receipt', '=', 'INVENTED01').execute()
     assert.deepEqual(review, [{ reason: 'unconfirmed-claim', held: false }])
+  })
+})
+
+describe(`a payment prompt whose sending times out, on ${TEST_ENGINE}`, () => {
+  let t: PaymentsTestApp
+  before(async () => {
+    const database = await freshDatabase()
+    await upsertAgencies(database.db, DEMO_AGENCIES)
+    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
+    const app = await testApp({ database, catalogue, env: { MPESA_TIMEOUT_MS: '300' } })
+    t = { ...app, payments: app.app.modules.payments }
+  })
+  after(() => t.close())
+
+  it('7: tells the truth (the request may have reached the phone), offers the paybill, and keeps the push for a late result', async () => {
+    const { invoice, accountId } = await awaitingPayment(t)
+    const browser = new Browser(t.app)
+    const [name, value] = (await signedInCookie(t.database.db, accountId)).split('=') as [string, string]
+    browser.cookies.set(name, value)
+    t.app.modules.mpesa.control!.breakNext(1, 'hang')
+    const response = await browser.submit(`/payments/invoices/${invoice.billReference}`, `/payments/invoices/${invoice.billReference}/prompt`, { phone: '0712 345 678' })
+    assert.equal(response.statusCode, 503)
+    assert.match(response.body, /We could not confirm whether the request reached your phone\. If you paid, it will show here within minutes/)
+    assert.doesNotMatch(response.body, /Nothing has been charged/)
+    assert.match(response.body, /paybill/i)
+    const kept = await t.database.db.selectFrom('mpesa_push_timeouts').select(['phone', 'amount_cents']).where('invoice_id', '=', invoice.id).execute()
+    assert.deepEqual(kept.map((row) => [row.phone, Number(row.amount_cents)]), [['+254712345678', invoice.totalCents]])
   })
 })

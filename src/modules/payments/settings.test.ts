@@ -18,6 +18,7 @@ describe('M-Pesa settings', () => {
       mpesaC2bStatusCheck: false,
       mpesaInitiatorName: undefined,
       mpesaSecurityCredential: undefined,
+      mpesaTimeoutMs: 15000,
     })
     assert.equal(readMpesaSettings({ PUBLIC_URL: 'https://ecitizen.example/' }).mpesaCallbackUrl, 'https://ecitizen.example')
     assert.equal(readMpesaSettings({ PORT: '8080' }).mpesaCallbackUrl, 'http://localhost:8080')
@@ -53,6 +54,7 @@ describe('M-Pesa settings', () => {
     [{ MPESA_CALLBACK_SECRET: 'short' }, 'MPESA_CALLBACK_SECRET'],
     [{ MPESA_CALLBACK_SECRET_PREVIOUS: 'has/slash/in/it/which/is/not/allowed' }, 'MPESA_CALLBACK_SECRET_PREVIOUS'],
     [{ MPESA_C2B_STATUS_CHECK: 'yes' }, 'MPESA_C2B_STATUS_CHECK'],
+    [{ MPESA_TIMEOUT_MS: '50' }, 'MPESA_TIMEOUT_MS'],
     [{ MPESA_CONSUMER_KEY: 'k', MPESA_CONSUMER_SECRET: 's', MPESA_PASSKEY: 'p', MPESA_C2B_STATUS_CHECK: 'on' }, 'MPESA_C2B_STATUS_CHECK'],
   ]
   for (const [env, variable] of bad) {

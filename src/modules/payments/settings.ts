@@ -22,6 +22,8 @@ export interface MpesaSettings {
   mpesaC2bStatusCheck: boolean
   mpesaInitiatorName: string | undefined
   mpesaSecurityCredential: string | undefined
+  /** How long a call to Daraja may take before it counts as timed out. */
+  mpesaTimeoutMs: number
 }
 
 /**
@@ -177,6 +179,17 @@ export const MPESA_SETTINGS = {
     description: "The operator's password encrypted with Safaricom's certificate, for the Transaction Status API; keep it secret.",
     defaultText: '(unset)',
     read: (raw) => (blank(raw) ? undefined : (raw as string).trim()),
+  },
+  mpesaTimeoutMs: {
+    variable: 'MPESA_TIMEOUT_MS',
+    description: 'How long a call to Daraja may take, in milliseconds, before it counts as timed out (a timed-out prompt may still reach the phone).',
+    defaultText: '15000',
+    read: (raw) => {
+      if (blank(raw)) return 15_000
+      const value = Number((raw as string).trim())
+      if (!Number.isInteger(value) || value < 100 || value > 60_000) invalid('MPESA_TIMEOUT_MS', `must be a whole number of milliseconds from 100 to 60000 (got "${redact(raw as string)}")`)
+      return value
+    },
   },
 } satisfies { [K in keyof MpesaSettings]: Setting<MpesaSettings[K]> }
 

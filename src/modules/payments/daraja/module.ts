@@ -40,7 +40,7 @@ export async function openMpesaGateway(
   config: MpesaSettings & { environment: Environment },
   options: { deliver?: Deliver; health?: PaymentsHealth; timeoutMs?: number } = {},
 ): Promise<MpesaGateway> {
-  const common = { shortcode: config.mpesaShortcode, callbackUrl: config.mpesaCallbackUrl, callbackSecret: config.mpesaCallbackSecret, timeoutMs: options.timeoutMs ?? 15_000 }
+  const common = { shortcode: config.mpesaShortcode, callbackUrl: config.mpesaCallbackUrl, callbackSecret: config.mpesaCallbackSecret, timeoutMs: options.timeoutMs ?? config.mpesaTimeoutMs }
   if (config.mpesaConsumerKey) {
     const client = new DarajaClient(
       {
