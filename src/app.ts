@@ -145,11 +145,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const methodsFor = trackAllowedMethods(app)
   registerAccessControl(app)
   app.addHook('onResponse', (request, reply, done) => {
-    // The path only: query strings can carry one-time tokens.
-    request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    )
+    // The path only: query strings can carry one-time tokens. A route whose address carries a secret
+    // (`:secret`, as M-Pesa's callbacks do) is logged by its pattern, never with the secret in it.
+    const route = request.routeOptions.url
+    const path = route?.includes(':secret') ? route : request.url.split('?')[0]
+    request.log.info({ method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
     done()
   })
 

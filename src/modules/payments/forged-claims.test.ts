@@ -252,3 +252,18 @@ describe(`a payment prompt whose sending times out, on ${TEST_ENGINE}`, () => {
     assert.deepEqual(kept.map((row) => [row.phone, Number(row.amount_cents)]), [['+254712345678', invoice.totalCents]])
   })
 })
+
+describe(`the callback secret in logs, on ${TEST_ENGINE}`, () => {
+  it('is never written to a log line, whatever the answer', async () => {
+    const t = await testApp()
+    try {
+      await postToMpesa(t.app, MPESA.callback, { Body: {} })
+      await postToMpesa(t.app, MPESA.confirmation, c2bBody('NOSUCHBILL2', '10.00', 'LOGCHECK01'))
+      const lines = t.logs.map((line) => JSON.stringify(line))
+      assert.ok(lines.some((line) => line.includes('/payments/mpesa/:secret/callback')), 'the access line names the route')
+      assert.deepEqual(lines.filter((line) => line.includes(DEVELOPMENT_CALLBACK_SECRET)), [])
+    } finally {
+      await t.close()
+    }
+  })
+})
