@@ -10,16 +10,12 @@ import { darajaTimestamp } from './daraja/protocol.js'
 import { DEVELOPMENT_CALLBACK_SECRET } from './settings.js'
 import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
 import { testApp, serverErrors } from '../../../test/helpers/app.js'
-import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
+import { TEST_ENGINE } from '../../../test/helpers/database.js'
 import { MPESA, postToMpesa } from '../../../test/helpers/mpesa.js'
-import { servicesFolder } from '../../../test/helpers/service-definitions.js'
-import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
-import { upsertAgencies } from '../agencies/store.js'
-import { loadCatalogue } from '../services/catalogue.js'
 import { unbalancedEntries } from './ledger.js'
 import { reconcile } from './reconcile.js'
 import { queryPromptWith } from './jobs.js'
-import { awaitingPayment, PAID_SERVICE, type PaymentsTestApp } from './test-support.js'
+import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
 
 const OUTSIDER = '203.0.113.9'
 const successBody = (checkoutRequestId: string, amount: number, receipt: string, phone = 254712345678) => ({
@@ -41,12 +37,8 @@ const c2bBody = (bill: string, amount: string, transId: string, shortcode = '222
 describe(`forged and mismatched M-Pesa claims on ${TEST_ENGINE}`, () => {
   let t: PaymentsTestApp
   before(async () => {
-    const database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
     // Only loopback stands for Safaricom here; every outsider comes from another address.
-    const app = await testApp({ database, catalogue, env: { MPESA_ALLOWED_IPS: '127.0.0.1' }, mpesaInbox: { retryDelayMs: 0, maxAttempts: 3 } })
-    t = { ...app, payments: app.app.modules.payments }
+    t = await paymentsTestApp(undefined, { env: { MPESA_ALLOWED_IPS: '127.0.0.1' }, mpesaInbox: { retryDelayMs: 0, maxAttempts: 3 } })
     await t.app.modules.mpesa.client!.c2bRegisterUrls()
   })
   after(() => t.close())
@@ -195,11 +187,7 @@ describe(`forged and mismatched M-Pesa claims on ${TEST_ENGINE}`, () => {
 describe(`paybill confirmations checked with the Transaction Status API on ${TEST_ENGINE}`, () => {
   let t: PaymentsTestApp
   before(async () => {
-    const database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
-    const app = await testApp({ database, catalogue, env: { MPESA_C2B_STATUS_CHECK: 'on' }, mpesaInbox: { retryDelayMs: 0, maxAttempts: 3 } })
-    t = { ...app, payments: app.app.modules.payments }
+    t = await paymentsTestApp(undefined, { env: { MPESA_C2B_STATUS_CHECK: 'on' }, mpesaInbox: { retryDelayMs: 0, maxAttempts: 3 } })
     await t.app.modules.mpesa.client!.c2bRegisterUrls()
   })
   after(() => t.close())
@@ -229,11 +217,7 @@ describe(`paybill confirmations checked with the Transaction Status API on ${TES
 describe(`a payment prompt whose sending times out, on ${TEST_ENGINE}`, () => {
   let t: PaymentsTestApp
   before(async () => {
-    const database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
-    const app = await testApp({ database, catalogue, env: { MPESA_TIMEOUT_MS: '300' } })
-    t = { ...app, payments: app.app.modules.payments }
+    t = await paymentsTestApp(undefined, { env: { MPESA_TIMEOUT_MS: '300' } })
   })
   after(() => t.close())
 

@@ -10,18 +10,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { testApp, serverErrors } from '../../../test/helpers/app.js'
-import { freshDatabase, TEST_ENGINE } from '../../../test/helpers/database.js'
+import { serverErrors } from '../../../test/helpers/app.js'
+import { TEST_ENGINE } from '../../../test/helpers/database.js'
 import { MPESA, postToMpesa } from '../../../test/helpers/mpesa.js'
-import { servicesFolder } from '../../../test/helpers/service-definitions.js'
 import { TestDaraja } from '../../../test/helpers/test-daraja.js'
-import { DEMO_AGENCIES } from '../agencies/demo-agencies.js'
-import { upsertAgencies } from '../agencies/store.js'
-import { loadCatalogue } from '../services/catalogue.js'
 import { queryPromptWith } from './jobs.js'
 import { unbalancedEntries } from './ledger.js'
 import { reconcile } from './reconcile.js'
-import { awaitingPayment, PAID_SERVICE, type PaymentsTestApp } from './test-support.js'
+import { awaitingPayment, paymentsTestApp, type PaymentsTestApp } from './test-support.js'
 
 type Delivery = 'once' | 'twice' | 'lost' | 'crash'
 type Event =
@@ -43,12 +39,8 @@ describe(`money you can prove, under random histories, on ${TEST_ENGINE}`, () =>
   let forgedCount = 0
   before(async () => {
     daraja = await new TestDaraja().start()
-    const database = await freshDatabase()
-    await upsertAgencies(database.db, DEMO_AGENCIES)
-    const catalogue = await loadCatalogue(servicesFolder({ 'DIS/paid-service.yaml': PAID_SERVICE }))
     const env = { MPESA_BASE_URL: daraja.url, MPESA_CONSUMER_KEY: 'key', MPESA_CONSUMER_SECRET: 'secret', MPESA_PASSKEY: 'passkey', MPESA_ALLOWED_IPS: '127.0.0.1' }
-    const app = await testApp({ database, catalogue, env, mpesaInbox: { retryDelayMs: 0, maxAttempts: 2 } })
-    t = { ...app, payments: app.app.modules.payments }
+    t = await paymentsTestApp(undefined, { env, mpesaInbox: { retryDelayMs: 0, maxAttempts: 2 } })
   })
   after(async () => {
     await t.close()
