@@ -99,3 +99,11 @@ export async function signedInCookie(db: Db, accountId: string): Promise<string>
   await insertSession(db, { tokenHash: hashToken(token), accountId, stage: 'signed-in', maxHours: 1 })
   return `session=${token}`
 }
+
+/** A cookie-keeping client already signed in as the account (see signedInCookie). */
+export async function signedInBrowser(app: ConstructorParameters<typeof Browser>[0], db: Db, accountId: string): Promise<Browser> {
+  const browser = new Browser(app)
+  const [name, value] = (await signedInCookie(db, accountId)).split('=') as [string, string]
+  browser.cookies.set(name, value)
+  return browser
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { darajaTimestamp } from './daraja/protocol.js'
 import { DEVELOPMENT_CALLBACK_SECRET } from './settings.js'
-import { Browser, signedInCookie } from '../../../test/helpers/accounts.js'
+import { signedInBrowser } from '../../../test/helpers/accounts.js'
 import { testApp, serverErrors } from '../../../test/helpers/app.js'
 import { TEST_ENGINE } from '../../../test/helpers/database.js'
 import { MPESA, postToMpesa } from '../../../test/helpers/mpesa.js'
@@ -223,9 +223,7 @@ describe(`a payment prompt whose sending times out, on ${TEST_ENGINE}`, () => {
 
   it('7: tells the truth (the request may have reached the phone), offers the paybill, and keeps the push for a late result', async () => {
     const { invoice, accountId } = await awaitingPayment(t)
-    const browser = new Browser(t.app)
-    const [name, value] = (await signedInCookie(t.database.db, accountId)).split('=') as [string, string]
-    browser.cookies.set(name, value)
+    const browser = await signedInBrowser(t.app, t.database.db, accountId)
     t.app.modules.mpesa.control!.breakNext(1, 'hang')
     const response = await browser.submit(`/payments/invoices/${invoice.billReference}`, `/payments/invoices/${invoice.billReference}/prompt`, { phone: '0712 345 678' })
     assert.equal(response.statusCode, 503)
