@@ -9,7 +9,7 @@ import { readStkCallback, type StkResult } from '../daraja/protocol.js'
 import type { PaymentsService } from '../service.js'
 import { findPrompt, lockCreditTarget, type Executor } from '../store.js'
 import { holdInSuspense } from '../suspense.js'
-import { done, type Step } from './steps.js'
+import type { Step } from './steps.js'
 import type { InboxRow } from './store.js'
 
 export interface StkResultDeps {
@@ -150,4 +150,3 @@ async function keepForReview(trx: Executor, row: InboxRow, result: StkResult, re
   return reason
 }
 
-export { done }

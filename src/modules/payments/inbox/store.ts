@@ -2,7 +2,6 @@
  * The M-Pesa inbox's queries: every message M-Pesa sends is one row, written before it is acknowledged
  * and processed exactly once (the row is locked and marked processed in the transaction of its effect).
  */
-import { sql } from 'kysely'
 import type { Executor } from '../store.js'
 import type { InboxKind } from '../inbox-tables.js'
 
@@ -101,12 +100,4 @@ export async function dueUnprocessed(db: Executor, olderThan: Date, limit: numbe
     .limit(limit)
     .execute()
   return rows.map((row) => String(row.id))
-}
-
-/** How far processing is behind: unprocessed rows and the age of the oldest, for /metrics and the bench. */
-export async function inboxLag(db: Executor): Promise<{ unprocessed: number; oldestSeconds: number }> {
-  const row = await sql<{ n: string; oldest: string | null }>`
-    select count(*) as n, extract(epoch from now() - min(received_at)) as oldest from mpesa_inbox where processed_at is null`.execute(db)
-  const first = row.rows[0]
-  return { unprocessed: Number(first?.n ?? 0), oldestSeconds: Number(first?.oldest ?? 0) }
 }
